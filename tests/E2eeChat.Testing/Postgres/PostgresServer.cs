@@ -1,0 +1,156 @@
+using E2eeChat.Testing.Processes;
+using Npgsql;
+
+namespace E2eeChat.Testing.Postgres;
+
+/// <summary>
+/// A real PostgreSQL server from Debian's package: initdb into a temp directory,
+/// started on a free loopback port, as the <c>postgres</c> user when we are root.
+/// One server per test process (<see cref="Shared"/>); each test class asks it for a fresh database.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    private const string SystemUser = "postgres";
+    private static readonly Lazy<Task<PostgresServer>> SharedServer = new(() => StartAsync());
+    private static int _databaseCounter;
+
+    private readonly TempDirectory _directory;
+    private readonly ServerProcess _process;
+    private readonly string _binDirectory;
+
+    private PostgresServer(TempDirectory directory, ServerProcess process, string binDirectory, int port)
+    {
+        _directory = directory;
+        _process = process;
+        _binDirectory = binDirectory;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>Superuser connection string to the <c>postgres</c> database.</summary>
+    public string AdminConnectionString => ConnectionStringFor("postgres");
+
+    /// <summary>The server shared by every test in this process; stopped when the process exits.</summary>
+    public static Task<PostgresServer> Shared => SharedServer.Value;
+
+    public static async Task<PostgresServer> StartAsync(bool durable = false)
+    {
+        var binDirectory = FindBinDirectory();
+        var directory = new TempDirectory("e2eechat-pg");
+        var dataDirectory = Path.Combine(directory.Path, "data");
+        var socketDirectory = Path.Combine(directory.Path, "socket");
+        Directory.CreateDirectory(socketDirectory);
+        if (Environment.UserName == "root")
+        {
+            await ServerProcess.RunAsync("chown", ["-R", $"{SystemUser}:{SystemUser}", directory.Path]).ConfigureAwait(false);
+        }
+        string? runAs = Environment.UserName == "root" ? SystemUser : null;
+        await ServerProcess.RunAsync(Path.Combine(binDirectory, "initdb"),
+            ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync"], runAs).ConfigureAwait(false);
+
+        var port = FreePort.Next();
+        List<string> arguments =
+        [
+            "-D", dataDirectory, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-k", socketDirectory, "-h", "127.0.0.1", "-c", "max_connections=300",
+        ];
+        if (!durable)
+        {
+            // Test data is thrown away: skip the disk flushes that only protect it from power loss.
+            arguments.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+        }
+        var process = ServerProcess.Start("postgres", Path.Combine(binDirectory, "postgres"), arguments, runAs);
+        var server = new PostgresServer(directory, process, binDirectory, port);
+        await Wait.UntilAsync(async () =>
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"postgres exited during start:{Environment.NewLine}{process.Output}");
+            }
+            return await server.CanQueryAsync().ConfigureAwait(false);
+        }, TimeSpan.FromSeconds(60), "postgres to accept connections").ConfigureAwait(false);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+        return server;
+    }
+
+    public string ConnectionStringFor(string database) =>
+        new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = Port,
+            Username = "postgres",
+            Database = database,
+            MaxPoolSize = 100,
+        }.ConnectionString;
+
+    /// <summary>Creates an empty database with a unique name and returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = $"test_{Environment.ProcessId}_{Interlocked.Increment(ref _databaseCounter)}_{Guid.NewGuid():N}"[..40];
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync().ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        return ConnectionStringFor(name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Stop();
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    private void Stop()
+    {
+        if (!_process.HasExited)
+        {
+            try
+            {
+                string? runAs = Environment.UserName == "root" ? SystemUser : null;
+                ServerProcess.RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
+                    ["stop", "-D", Path.Combine(_directory.Path, "data"), "-m", "immediate", "-w"], runAs,
+                    TimeSpan.FromSeconds(20)).GetAwaiter().GetResult();
+            }
+            catch (InvalidOperationException)
+            {
+                // Fall through to a kill below.
+            }
+        }
+        _process.Dispose();
+        _directory.Dispose();
+    }
+
+    private async Task<bool> CanQueryAsync()
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(AdminConnectionString + ";Pooling=false;Timeout=2");
+            await connection.OpenAsync().ConfigureAwait(false);
+            return true;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
+        }
+    }
+
+    private static string FindBinDirectory()
+    {
+        const string root = "/usr/lib/postgresql";
+        if (Directory.Exists(root))
+        {
+            var newest = Directory.GetDirectories(root)
+                .Select(d => Path.Combine(d, "bin"))
+                .Where(d => File.Exists(Path.Combine(d, "initdb")))
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0)
+                .FirstOrDefault();
+            if (newest is not null)
+            {
+                return newest;
+            }
+        }
+        throw new InvalidOperationException(
+            "PostgreSQL is not installed: run the README's test command (it installs Debian's postgresql).");
+    }
+}
