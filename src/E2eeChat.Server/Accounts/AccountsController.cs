@@ -1,0 +1,39 @@
+using E2eeChat.Domain.Accounts;
+using E2eeChat.Domain.Sessions;
+using E2eeChat.Server.Auth;
+using E2eeChat.Server.RateLimiting;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace E2eeChat.Server.Accounts;
+
+[ApiController]
+[Produces("application/json")]
+public sealed class AccountsController(
+    AccountService accounts,
+    SessionService sessions,
+    AccessTokenIssuer tokens,
+    IRequestRateLimiter limiter) : ControllerBase
+{
+    /// <summary>Creates an account with its primary device (id 1) and signs that device in.</summary>
+    [HttpPost("/api/v1/accounts")]
+    [ProducesResponseType<TokenResponse>(StatusCodes.Status201Created)]
+    public async Task<IActionResult> Create(CreateAccountRequest request, CancellationToken cancellationToken)
+    {
+        await limiter.AcquireAsync(RateLimitBucket.SignupPerIp, ClientAddress.Of(HttpContext), cancellationToken);
+        var (account, device) = await accounts.SignUpAsync(
+            new SignUp(request.Username, request.Password, request.IdentityKey, request.RegistrationId, request.DeviceName),
+            cancellationToken);
+        var grant = await sessions.StartAsync(account.UserId, device.DeviceId, cancellationToken);
+        return Created($"/api/v1/users/{account.Username}", tokens.Issue(grant));
+    }
+
+    /// <summary>Finds an account by username (or user id).</summary>
+    [Authorize]
+    [HttpGet("/api/v1/users/{username}")]
+    public async Task<UserResponse> Get(string username, CancellationToken cancellationToken)
+    {
+        var account = await accounts.GetAsync(username, cancellationToken);
+        return new UserResponse(account.UserId, account.Username);
+    }
+}

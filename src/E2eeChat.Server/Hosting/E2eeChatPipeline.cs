@@ -1,0 +1,27 @@
+using E2eeChat.Server.Health;
+using E2eeChat.Storage;
+
+namespace E2eeChat.Server.Hosting;
+
+public static class E2eeChatPipeline
+{
+    public static void UseE2eeChat(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseForwardedHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapControllers();
+        app.MapHealthEndpoints();
+        app.MapOpenApi();
+    }
+
+    /// <summary>Creates or upgrades the schema before the first request is served.</summary>
+    public static async Task MigrateStorageAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await app.Services.GetRequiredService<SqlStorage>().MigrateAsync(app.Lifetime.ApplicationStopping).ConfigureAwait(false);
+    }
+}

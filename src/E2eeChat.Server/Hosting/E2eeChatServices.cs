@@ -1,0 +1,67 @@
+using E2eeChat.Domain.Accounts;
+using E2eeChat.Domain.Devices;
+using E2eeChat.Domain.Security;
+using E2eeChat.Domain.Sessions;
+using E2eeChat.Server.Auth;
+using E2eeChat.Server.Errors;
+using E2eeChat.Server.Health;
+using E2eeChat.Server.RateLimiting;
+using E2eeChat.Storage;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Mvc;
+
+namespace E2eeChat.Server.Hosting;
+
+/// <summary>The composition root: configuration in, every service registered once.</summary>
+public static class E2eeChatServices
+{
+    public static IServiceCollection AddE2eeChat(this IServiceCollection services, IConfiguration configuration)
+    {
+        var storage = Bind<StorageOptions>(configuration, StorageOptions.SectionName);
+        var auth = Bind<AuthOptions>(configuration, AuthOptions.SectionName);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(storage);
+        services.AddSingleton(auth);
+        services.AddSingleton(Bind<RateLimitOptions>(configuration, RateLimitOptions.SectionName));
+        services.AddSingleton(Bind<PasswordHashingOptions>(configuration, "PasswordHashing"));
+        services.AddSingleton(Bind<DeviceOptions>(configuration, "Devices"));
+        services.AddSingleton(Bind<SessionTokenOptions>(configuration, "Sessions"));
+
+        // Fails start-up with a clear message when cluster mode has no signing key.
+        services.AddSingleton(SigningKey.Resolve(auth, storage));
+        services.AddSingleton(_ => SqlStorage.Create(storage));
+        services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Accounts);
+        services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Devices);
+        services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Sessions);
+        services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().LinkCodes);
+
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<LocalSessionRevocations>();
+        services.AddSingleton<ISessionRevocations>(sp => sp.GetRequiredService<LocalSessionRevocations>());
+        services.AddSingleton<AccountService>();
+        services.AddSingleton<SessionService>();
+        services.AddSingleton<DeviceService>();
+        services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<IRequestRateLimiter, LocalRateLimiter>();
+
+        services.AddControllers();
+        services.Configure<MvcOptions>(options => options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true);
+        services.AddProblemResponses();
+        services.AddAccessTokenAuthentication();
+        services.AddAuthorization();
+        services.AddReadinessChecks();
+        services.AddOpenApi();
+        services.Configure<ForwardedHeadersOptions>(options =>
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        return services;
+    }
+
+    private static T Bind<T>(IConfiguration configuration, string section)
+        where T : new()
+    {
+        var options = new T();
+        configuration.GetSection(section).Bind(options);
+        return options;
+    }
+}

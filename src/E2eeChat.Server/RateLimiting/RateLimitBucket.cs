@@ -1,0 +1,11 @@
+namespace E2eeChat.Server.RateLimiting;
+
+/// <summary>The named limiters; each one's rule lives in <see cref="RateLimitOptions"/>.</summary>
+public enum RateLimitBucket
+{
+    SignupPerIp,
+    TokenPerIp,
+    TokenPerUsername,
+    LinkPerIp,
+    LinkPerAccount,
+}

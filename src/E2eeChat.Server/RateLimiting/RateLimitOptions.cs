@@ -1,0 +1,35 @@
+namespace E2eeChat.Server.RateLimiting;
+
+/// <summary>One named bucket: at most <see cref="PermitLimit"/> requests per <see cref="Window"/> per key.</summary>
+public sealed class RateLimitRule
+{
+    public int PermitLimit { get; set; }
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>Bound from the <c>RateLimits</c> section; every limiter is configured here and only here.</summary>
+public sealed class RateLimitOptions
+{
+    public const string SectionName = "RateLimits";
+
+    public RateLimitRule SignupPerIp { get; set; } = new() { PermitLimit = 20, Window = TimeSpan.FromHours(1) };
+
+    public RateLimitRule TokenPerIp { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) };
+
+    public RateLimitRule TokenPerUsername { get; set; } = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) };
+
+    public RateLimitRule LinkPerIp { get; set; } = new() { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) };
+
+    public RateLimitRule LinkPerAccount { get; set; } = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) };
+
+    public RateLimitRule RuleFor(RateLimitBucket bucket) => bucket switch
+    {
+        RateLimitBucket.SignupPerIp => SignupPerIp,
+        RateLimitBucket.TokenPerIp => TokenPerIp,
+        RateLimitBucket.TokenPerUsername => TokenPerUsername,
+        RateLimitBucket.LinkPerIp => LinkPerIp,
+        RateLimitBucket.LinkPerAccount => LinkPerAccount,
+        _ => throw new ArgumentOutOfRangeException(nameof(bucket)),
+    };
+}

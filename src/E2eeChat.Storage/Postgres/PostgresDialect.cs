@@ -1,0 +1,34 @@
+using System.Data.Common;
+using E2eeChat.Storage.Sql;
+using Npgsql;
+
+namespace E2eeChat.Storage.Postgres;
+
+/// <summary>PostgreSQL through one pooled <see cref="NpgsqlDataSource"/>.</summary>
+internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect, IAsyncDisposable
+{
+    // Any constant works; it only has to be the same in every instance of this app.
+    private const long MigrationLockKey = 0x0E2EEC4A7;
+
+    public override string Name => "postgres";
+
+    public override string UuidType => "uuid";
+
+    public override string BytesType => "bytea";
+
+    public override string Int64Type => "bigint";
+
+    public override string ForUpdate => " FOR UPDATE";
+
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    public override async Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction,
+        CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("SELECT pg_advisory_xact_lock(@key)", transaction);
+        await command.With("key", MigrationLockKey).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+}

@@ -1,0 +1,48 @@
+namespace E2eeChat.Storage.Schema;
+
+/// <summary>Every schema step in order. Append new ones; never edit a released step.</summary>
+internal static class Migrations
+{
+    public static readonly IReadOnlyList<Migration> All =
+    [
+        new(1, "accounts, devices, sessions", d => $"""
+            CREATE TABLE accounts (
+                user_id {d.UuidType} PRIMARY KEY,
+                username TEXT NOT NULL UNIQUE,
+                identity_key {d.BytesType} NOT NULL,
+                password_hash TEXT NOT NULL,
+                created_at {d.Int64Type} NOT NULL);
+
+            CREATE TABLE devices (
+                user_id {d.UuidType} NOT NULL REFERENCES accounts (user_id) ON DELETE CASCADE,
+                device_id INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                registration_id INTEGER NOT NULL,
+                created_at {d.Int64Type} NOT NULL,
+                last_seen_at {d.Int64Type} NOT NULL,
+                PRIMARY KEY (user_id, device_id));
+
+            CREATE TABLE sessions (
+                session_id {d.UuidType} PRIMARY KEY,
+                user_id {d.UuidType} NOT NULL,
+                device_id INTEGER NOT NULL,
+                created_at {d.Int64Type} NOT NULL,
+                expires_at {d.Int64Type} NOT NULL,
+                revoked_at {d.Int64Type},
+                FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id) ON DELETE CASCADE);
+            CREATE INDEX sessions_by_device ON sessions (user_id, device_id);
+
+            CREATE TABLE refresh_tokens (
+                token_hash {d.BytesType} PRIMARY KEY,
+                session_id {d.UuidType} NOT NULL REFERENCES sessions (session_id) ON DELETE CASCADE,
+                expires_at {d.Int64Type} NOT NULL,
+                used_at {d.Int64Type});
+            CREATE INDEX refresh_tokens_by_session ON refresh_tokens (session_id);
+
+            CREATE TABLE link_codes (
+                code_hash {d.BytesType} PRIMARY KEY,
+                user_id {d.UuidType} NOT NULL REFERENCES accounts (user_id) ON DELETE CASCADE,
+                expires_at {d.Int64Type} NOT NULL);
+            """),
+    ];
+}

@@ -1,0 +1,55 @@
+using System.Data.Common;
+using E2eeChat.Storage.Sql;
+
+namespace E2eeChat.Storage.Schema;
+
+/// <summary>
+/// Brings the schema up to date in one transaction, under the dialect's migration lock,
+/// so instances that start together apply each step exactly once.
+/// </summary>
+internal static class SchemaMigrator
+{
+    public static async Task<int> MigrateAsync(SqlDialect dialect, CancellationToken cancellationToken)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await dialect.LockForMigrationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+
+        await using (var create = connection.Command(
+            $"CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {dialect.Int64Type} NOT NULL)",
+            transaction))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        int current;
+        await using (var read = connection.Command("SELECT COALESCE(MAX(version), 0) FROM schema_version", transaction))
+        {
+            current = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false),
+                System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var applied = 0;
+        foreach (var migration in Migrations.All)
+        {
+            if (migration.Version <= current)
+            {
+                continue;
+            }
+            await using (var step = connection.Command(migration.Sql(dialect), transaction))
+            {
+                await step.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await using (var record = connection.Command(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (@v, @n, @t)", transaction))
+            {
+                await record.With("v", migration.Version).With("n", migration.Name)
+                    .With("t", DateTimeOffset.UtcNow.ToUnixMs())
+                    .ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            applied++;
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return applied;
+    }
+}

@@ -1,0 +1,30 @@
+using System.Data.Common;
+
+namespace E2eeChat.Storage.Sql;
+
+/// <summary>What differs between the engines; everything else is shared SQL.</summary>
+public abstract class SqlDialect
+{
+    public abstract string Name { get; }
+
+    /// <summary>Column type for UUIDs.</summary>
+    public abstract string UuidType { get; }
+
+    /// <summary>Column type for byte strings.</summary>
+    public abstract string BytesType { get; }
+
+    /// <summary>Column type for 64-bit integers (Unix milliseconds).</summary>
+    public abstract string Int64Type { get; }
+
+    /// <summary>
+    /// Appended to a SELECT inside a write transaction to lock the rows it reads.
+    /// SQLite needs none: its write transactions are serialised already.
+    /// </summary>
+    public abstract string ForUpdate { get; }
+
+    public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Serialises schema migrations between processes, inside <paramref name="transaction"/>.</summary>
+    public abstract Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction,
+        CancellationToken cancellationToken);
+}

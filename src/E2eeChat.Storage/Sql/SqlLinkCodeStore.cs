@@ -1,0 +1,28 @@
+using E2eeChat.Domain.Devices;
+
+namespace E2eeChat.Storage.Sql;
+
+internal sealed class SqlLinkCodeStore(SqlDialect dialect) : ILinkCodeStore
+{
+    public async Task AddAsync(byte[] codeHash, Guid userId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(
+            "INSERT INTO link_codes (code_hash, user_id, expires_at) VALUES (@hash, @user, @expires)");
+        await command.With("hash", codeHash).With("user", userId).With("expires", expiresAt.ToUnixMs())
+            .ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Guid?> ConsumeAsync(byte[] codeHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // One statement deletes and returns, so two devices racing for one code cannot both win.
+        await using var command = connection.Command("DELETE FROM link_codes WHERE code_hash = @hash RETURNING user_id, expires_at");
+        await using var reader = await command.With("hash", codeHash).ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+        return reader.GetInt64(1) > now.ToUnixMs() ? reader.GetGuid(0) : null;
+    }
+}

@@ -1,0 +1,81 @@
+using E2eeChat.Domain.Accounts;
+using E2eeChat.Domain.Devices;
+using E2eeChat.Domain.Sessions;
+using E2eeChat.Storage.Postgres;
+using E2eeChat.Storage.Schema;
+using E2eeChat.Storage.Sql;
+using E2eeChat.Storage.Sqlite;
+using Npgsql;
+
+namespace E2eeChat.Storage;
+
+/// <summary>The configured engine with its stores. The host registers each store under its domain interface.</summary>
+public sealed class SqlStorage : IAsyncDisposable
+{
+    private readonly SqlDialect _dialect;
+
+    private SqlStorage(SqlDialect dialect)
+    {
+        _dialect = dialect;
+        Accounts = new SqlAccountStore(dialect);
+        Devices = new SqlDeviceStore(dialect);
+        Sessions = new SqlSessionStore(dialect);
+        LinkCodes = new SqlLinkCodeStore(dialect);
+    }
+
+    public string ProviderName => _dialect.Name;
+
+    public IAccountStore Accounts { get; }
+
+    public IDeviceStore Devices { get; }
+
+    public ISessionStore Sessions { get; }
+
+    public ILinkCodeStore LinkCodes { get; }
+
+    public static SqlStorage Create(StorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Provider switch
+        {
+            StorageProvider.Postgres => new SqlStorage(new PostgresDialect(new NpgsqlDataSourceBuilder(
+                options.ConnectionString ?? throw new InvalidOperationException(
+                    "Storage:ConnectionString is required when Storage:Provider is Postgres.")).Build())),
+            _ => new SqlStorage(new SqliteDialect(options.SqlitePath)),
+        };
+    }
+
+    /// <summary>Creates or upgrades the schema; safe to run from several instances at once.</summary>
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    {
+        if (_dialect is SqliteDialect sqlite)
+        {
+            await sqlite.UseWriteAheadLogAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return await SchemaMigrator.MigrateAsync(_dialect, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Answers whether the engine takes a query right now.</summary>
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.Command("SELECT 1");
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dialect is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

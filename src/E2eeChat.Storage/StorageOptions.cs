@@ -1,0 +1,21 @@
+namespace E2eeChat.Storage;
+
+public enum StorageProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>Bound from the <c>Storage</c> configuration section.</summary>
+public sealed class StorageOptions
+{
+    public const string SectionName = "Storage";
+
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
+
+    /// <summary>Npgsql connection string; required when <see cref="Provider"/> is Postgres.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The SQLite database file for the embedded default.</summary>
+    public string SqlitePath { get; set; } = Path.Combine("data", "e2eechat.db");
+}
