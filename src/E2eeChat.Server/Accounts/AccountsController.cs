@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Mvc;
 namespace E2eeChat.Server.Accounts;
 
 [ApiController]
-[Produces("application/json")]
 public sealed class AccountsController(
     AccountService accounts,
     SessionService sessions,

@@ -10,7 +10,6 @@ namespace E2eeChat.Server.Auth;
 
 [ApiController]
 [Route("api/v1/auth")]
-[Produces("application/json")]
 public sealed class AuthController(
     AccountService accounts,
     IDeviceStore devices,

@@ -10,7 +10,6 @@ namespace E2eeChat.Server.Devices;
 
 [ApiController]
 [Route("api/v1/devices")]
-[Produces("application/json")]
 public sealed class DevicesController(
     DeviceService devices,
     SessionService sessions,

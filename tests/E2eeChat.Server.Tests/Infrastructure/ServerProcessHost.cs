@@ -1,0 +1,64 @@
+using E2eeChat.Testing.Processes;
+
+namespace E2eeChat.Server.Tests.Infrastructure;
+
+/// <summary>The built server started as its own process, as an operator would run it.</summary>
+public sealed class ServerProcessHost : IDisposable
+{
+    private readonly ServerProcess _process;
+
+    private ServerProcessHost(ServerProcess process, int port)
+    {
+        _process = process;
+        Port = port;
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+    }
+
+    public int Port { get; }
+
+    public Uri BaseAddress { get; }
+
+    public string Output => _process.Output;
+
+    public bool HasExited => _process.HasExited;
+
+    public static string ServerAssembly => typeof(Program).Assembly.Location;
+
+    public static ServerProcessHost Start(string workingDirectory, IDictionary<string, string>? environment = null, int? port = null)
+    {
+        var chosen = port ?? FreePort.Next();
+        var process = ServerProcess.Start("e2eechat", "dotnet",
+            [ServerAssembly, "--urls", $"http://127.0.0.1:{chosen}"], workingDirectory: workingDirectory, environment: environment);
+        return new ServerProcessHost(process, chosen);
+    }
+
+    public async Task WaitUntilReadyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        await Wait.UntilAsync(async () =>
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited during start:{Environment.NewLine}{Output}");
+            }
+            try
+            {
+                return (await http.GetAsync(new Uri("/health/ready", UriKind.Relative))).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+            catch (TaskCanceledException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), "the server to become ready");
+    }
+
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
+    public ApiClient Api() => new(new HttpClient { BaseAddress = BaseAddress });
+
+    public void Dispose() => _process.Dispose();
+}

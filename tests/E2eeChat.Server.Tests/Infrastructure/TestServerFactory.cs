@@ -1,0 +1,75 @@
+using E2eeChat.Testing.Postgres;
+using E2eeChat.Testing.Processes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Xunit;
+
+namespace E2eeChat.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real server in-process (TestServer), on a real engine. Password hashing is
+/// cheapened and rate limits raised so tests measure behaviour, not cost; a test
+/// that is about one of those settings overrides it through <see cref="Settings"/>.
+/// </summary>
+public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    private readonly TempDirectory _directory = new("e2eechat-server");
+
+    public Dictionary<string, string?> Settings { get; } = new()
+    {
+        ["PasswordHashing:MemoryKiB"] = "64",
+        ["PasswordHashing:Iterations"] = "1",
+        ["RateLimits:SignupPerIp:PermitLimit"] = "100000",
+        ["RateLimits:TokenPerIp:PermitLimit"] = "100000",
+        ["RateLimits:TokenPerUsername:PermitLimit"] = "100000",
+        ["RateLimits:LinkPerIp:PermitLimit"] = "100000",
+        ["RateLimits:LinkPerAccount:PermitLimit"] = "100000",
+    };
+
+    public string DataDirectory => _directory.Path;
+
+    public ApiClient Api() => new(CreateClient());
+
+    public virtual async Task InitializeAsync()
+    {
+        await ConfigureStorageAsync(Settings);
+        _ = Server; // Start now, so a failed start fails the fixture instead of the first test.
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    protected abstract Task ConfigureStorageAsync(Dictionary<string, string?> settings);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
+
+public class SqliteServerFactory : TestServerFactory
+{
+    protected override Task ConfigureStorageAsync(Dictionary<string, string?> settings)
+    {
+        settings["Storage:Provider"] = "Sqlite";
+        settings["Storage:SqlitePath"] = Path.Combine(DataDirectory, "e2eechat.db");
+        return Task.CompletedTask;
+    }
+}
+
+public class PostgresServerFactory : TestServerFactory
+{
+    protected override async Task ConfigureStorageAsync(Dictionary<string, string?> settings)
+    {
+        settings["Storage:Provider"] = "Postgres";
+        settings["Storage:ConnectionString"] = await (await PostgresServer.Shared).CreateDatabaseAsync();
+        settings["Auth:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    }
+}
