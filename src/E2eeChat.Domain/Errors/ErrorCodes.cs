@@ -28,4 +28,10 @@ public static class ErrorCodes
     public const string PayloadTooLarge = "payload_too_large";
     public const string RateLimited = "rate_limited";
     public const string InternalError = "internal_error";
+    public const string MismatchedDevices = "mismatched_devices";
+    public const string StaleDevices = "stale_devices";
+    public const string InvalidEnvelope = "invalid_envelope";
+    public const string InvalidMessageId = "invalid_message_id";
+    public const string MessageNotFound = "message_not_found";
+    public const string NotInConversation = "not_in_conversation";
 }

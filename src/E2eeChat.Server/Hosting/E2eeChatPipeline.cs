@@ -1,4 +1,5 @@
 using E2eeChat.Server.Health;
+using E2eeChat.Server.Realtime;
 using E2eeChat.Storage;
 
 namespace E2eeChat.Server.Hosting;
@@ -14,6 +15,7 @@ public static class E2eeChatPipeline
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapControllers();
+        app.MapHub<ChatHub>(ChatHub.Path);
         app.MapHealthEndpoints();
         app.MapOpenApi();
     }

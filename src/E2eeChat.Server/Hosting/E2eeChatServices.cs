@@ -1,14 +1,20 @@
 using E2eeChat.Domain.Accounts;
 using E2eeChat.Domain.Devices;
+using E2eeChat.Domain.Messages;
 using E2eeChat.Domain.Security;
 using E2eeChat.Domain.Sessions;
 using E2eeChat.Server.Auth;
 using E2eeChat.Server.Errors;
 using E2eeChat.Server.Health;
+using E2eeChat.Server.Json;
+using E2eeChat.Server.Messages;
+using E2eeChat.Server.Realtime;
 using E2eeChat.Server.RateLimiting;
 using E2eeChat.Storage;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.SignalR;
 
 namespace E2eeChat.Server.Hosting;
 
@@ -19,6 +25,7 @@ public static class E2eeChatServices
     {
         var storage = Bind<StorageOptions>(configuration, StorageOptions.SectionName);
         var auth = Bind<AuthOptions>(configuration, AuthOptions.SectionName);
+        var messaging = Bind<MessagingOptions>(configuration, MessagingOptions.SectionName);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(storage);
@@ -27,6 +34,7 @@ public static class E2eeChatServices
         services.AddSingleton(Bind<PasswordHashingOptions>(configuration, "PasswordHashing"));
         services.AddSingleton(Bind<DeviceOptions>(configuration, "Devices"));
         services.AddSingleton(Bind<SessionTokenOptions>(configuration, "Sessions"));
+        services.AddSingleton(messaging);
 
         // Fails start-up with a clear message when cluster mode has no signing key.
         services.AddSingleton(SigningKey.Resolve(auth, storage));
@@ -35,17 +43,33 @@ public static class E2eeChatServices
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Devices);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Sessions);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().LinkCodes);
+        services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Mailboxes);
 
         services.AddSingleton<PasswordHasher>();
-        services.AddSingleton<LocalSessionRevocations>();
-        services.AddSingleton<ISessionRevocations>(sp => sp.GetRequiredService<LocalSessionRevocations>());
+        services.AddSingleton<ISessionRevocations, ConnectionRevocations>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<DeviceService>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<IRequestRateLimiter, LocalRateLimiter>();
+        services.AddSingleton<MessageService>();
+        services.AddSingleton<IMessageEvents, HubMessageEvents>();
+        services.AddSingleton<DeviceConnections>();
+        services.AddSingleton<PresenceTracker>();
+        services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+        services.AddHostedService<MailboxReaper>();
 
-        services.AddControllers();
+        // Base64 makes content 4/3 larger; the rest is JSON around it.
+        var maxBodyBytes = (messaging.MaxRequestBytes / 3 * 4) + (256 * 1024);
+        services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = maxBodyBytes);
+        services.AddSignalR(options =>
+            {
+                options.MaximumReceiveMessageSize = maxBodyBytes;
+                options.AddFilter<HubErrorFilter>();
+            })
+            .AddJsonProtocol(options => WireJson.Configure(options.PayloadSerializerOptions));
+
+        services.AddControllers().AddJsonOptions(options => WireJson.Configure(options.JsonSerializerOptions));
         services.Configure<MvcOptions>(options => options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true);
         services.AddProblemResponses();
         services.AddAccessTokenAuthentication();

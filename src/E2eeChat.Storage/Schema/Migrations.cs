@@ -44,5 +44,53 @@ internal static class Migrations
                 user_id {d.UuidType} NOT NULL REFERENCES accounts (user_id) ON DELETE CASCADE,
                 expires_at {d.Int64Type} NOT NULL);
             """),
+        new(3, "mailboxes, messages, receipts, conversations", d => $"""
+            ALTER TABLE devices ADD COLUMN mailbox_seq {d.Int64Type} NOT NULL DEFAULT 0;
+
+            CREATE TABLE messages (
+                message_id {d.UuidType} PRIMARY KEY,
+                sender_user {d.UuidType} NOT NULL,
+                sender_device INTEGER NOT NULL,
+                idempotency_key TEXT,
+                room_id {d.UuidType},
+                server_timestamp {d.Int64Type} NOT NULL,
+                needs_sync BOOLEAN NOT NULL);
+            CREATE UNIQUE INDEX messages_by_idempotency_key ON messages (sender_user, sender_device, idempotency_key)
+                WHERE idempotency_key IS NOT NULL;
+            CREATE INDEX messages_by_time ON messages (server_timestamp);
+
+            CREATE TABLE envelopes (
+                id {d.UuidType} PRIMARY KEY,
+                user_id {d.UuidType} NOT NULL,
+                device_id INTEGER NOT NULL,
+                seq {d.Int64Type} NOT NULL,
+                message_id {d.UuidType} NOT NULL,
+                type INTEGER NOT NULL,
+                source_user {d.UuidType} NOT NULL,
+                source_device INTEGER NOT NULL,
+                room_id {d.UuidType},
+                client_timestamp {d.Int64Type} NOT NULL,
+                server_timestamp {d.Int64Type} NOT NULL,
+                content {d.BytesType} NOT NULL,
+                expires_at {d.Int64Type},
+                FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id) ON DELETE CASCADE);
+            CREATE UNIQUE INDEX envelopes_by_mailbox ON envelopes (user_id, device_id, seq);
+            CREATE INDEX envelopes_by_expiry ON envelopes (expires_at) WHERE expires_at IS NOT NULL;
+            CREATE INDEX envelopes_by_time ON envelopes (server_timestamp);
+
+            CREATE TABLE message_recipients (
+                message_id {d.UuidType} NOT NULL REFERENCES messages (message_id) ON DELETE CASCADE,
+                user_id {d.UuidType} NOT NULL,
+                device_id INTEGER NOT NULL,
+                sender_user {d.UuidType} NOT NULL,
+                status INTEGER NOT NULL,
+                updated_at {d.Int64Type} NOT NULL,
+                PRIMARY KEY (message_id, user_id, device_id));
+
+            CREATE TABLE conversations (
+                user_id {d.UuidType} NOT NULL,
+                peer_id {d.UuidType} NOT NULL,
+                PRIMARY KEY (user_id, peer_id));
+            """),
     ];
 }

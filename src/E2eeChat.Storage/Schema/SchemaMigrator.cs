@@ -22,17 +22,20 @@ internal static class SchemaMigrator
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        int current;
-        await using (var read = connection.Command("SELECT COALESCE(MAX(version), 0) FROM schema_version", transaction))
+        var done = new HashSet<int>();
+        await using (var read = connection.Command("SELECT version FROM schema_version", transaction))
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            current = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false),
-                System.Globalization.CultureInfo.InvariantCulture);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                done.Add(reader.GetInt32(0));
+            }
         }
 
         var applied = 0;
         foreach (var migration in Migrations.All)
         {
-            if (migration.Version <= current)
+            if (done.Contains(migration.Version))
             {
                 continue;
             }

@@ -22,6 +22,19 @@ internal static class DbCommands
         return command;
     }
 
+    /// <summary>Adds one parameter per value and returns the placeholders for an <c>IN (…)</c> list.</summary>
+    public static string WithList<T>(this DbCommand command, string prefix, IReadOnlyList<T> values)
+    {
+        var placeholders = new System.Text.StringBuilder(values.Count * (prefix.Length + 4));
+        for (var i = 0; i < values.Count; i++)
+        {
+            var name = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            placeholders.Append(i == 0 ? "@" : ", @").Append(name);
+            command.With(name, values[i]);
+        }
+        return placeholders.ToString();
+    }
+
     public static long ToUnixMs(this DateTimeOffset value) => value.ToUnixTimeMilliseconds();
 
     public static DateTimeOffset FromUnixMs(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);

@@ -1,0 +1,37 @@
+namespace E2eeChat.Domain.Messages;
+
+/// <summary>
+/// Owns the per-device mailboxes and message statuses. A send is stored in one transaction,
+/// and only after it checked, under lock, that the addressed devices are the current ones.
+/// </summary>
+public interface IMailboxStore
+{
+    Task<StoreOutcome> StoreAsync(MailboxBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>The devices of <paramref name="users"/> now, without the sending device.</summary>
+    Task<IReadOnlyList<DeviceAddress>> CurrentDevicesAsync(IReadOnlyList<Guid> users, Guid senderUserId, int senderDeviceId,
+        CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> live envelopes after <paramref name="afterSequence"/>, in mailbox order.</summary>
+    Task<IReadOnlyList<Envelope>> ReadAsync(Guid userId, int deviceId, long afterSequence, int limit, long now,
+        CancellationToken cancellationToken);
+
+    /// <summary>Deletes acknowledged envelopes of this device; returns the receipts it caused (sent → delivered).</summary>
+    Task<IReadOnlyList<Receipt>> AckAsync(Guid userId, int deviceId, IReadOnlyList<Guid> envelopeIds, long now,
+        CancellationToken cancellationToken);
+
+    /// <summary>Marks messages read at this device; returns the receipts it caused.</summary>
+    Task<IReadOnlyList<Receipt>> MarkReadAsync(Guid userId, int deviceId, IReadOnlyList<Guid> messageIds, long now,
+        CancellationToken cancellationToken);
+
+    /// <summary>Each destination device's status, or null when the message is not <paramref name="senderUserId"/>'s.</summary>
+    Task<IReadOnlyList<RecipientStatus>?> StatusAsync(Guid messageId, Guid senderUserId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes expired envelopes and messages past retention; returns how many envelopes went.</summary>
+    Task<int> DeleteExpiredAsync(long now, long retainedSince, CancellationToken cancellationToken);
+
+    /// <summary>Users who exchanged direct messages with <paramref name="userId"/>.</summary>
+    Task<IReadOnlyList<Guid>> ConversationPeersAsync(Guid userId, CancellationToken cancellationToken);
+
+    Task<bool> SharesConversationAsync(Guid userId, Guid peerId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,13 @@
+namespace E2eeChat.Domain.Messages;
+
+/// <summary>
+/// What the domain tells the real-time layer, always after the fact: envelopes are already
+/// committed (or, when ephemeral, never will be), receipts already recorded.
+/// </summary>
+public interface IMessageEvents
+{
+    /// <summary>Envelopes for devices that may be online; <paramref name="durable"/> is false for <c>online</c> sends.</summary>
+    ValueTask EnvelopesAsync(IReadOnlyList<Envelope> envelopes, bool durable, CancellationToken cancellationToken);
+
+    ValueTask ReceiptsAsync(IReadOnlyList<Receipt> receipts, CancellationToken cancellationToken);
+}

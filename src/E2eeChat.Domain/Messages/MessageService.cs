@@ -1,0 +1,154 @@
+using E2eeChat.Domain.Accounts;
+using E2eeChat.Domain.Errors;
+
+namespace E2eeChat.Domain.Messages;
+
+/// <summary>
+/// Sends, mailbox reads, acknowledgements and receipts (DESIGN §5). Every send is validated
+/// against the destination's devices and committed before anyone is told about it.
+/// </summary>
+public sealed class MessageService(
+    IMailboxStore mailbox,
+    IAccountStore accounts,
+    IMessageEvents events,
+    MessagingOptions options,
+    TimeProvider clock)
+{
+    public const int MaxListLimit = 1000;
+    public const int MaxIdsPerCall = 1000;
+
+    /// <summary>Sends to one user's devices; to your own account it covers your other devices.</summary>
+    public async Task<SendResult> SendAsync(Guid senderUserId, int senderDeviceId, Guid destinationUserId, SendMessages request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var envelopes = SendParser.Envelopes(request, destinationUserId, options);
+        foreach (var envelope in envelopes)
+        {
+            if (envelope.Destination.UserId != destinationUserId)
+            {
+                throw DomainException.BadRequest(ErrorCodes.InvalidEnvelope,
+                    "Every envelope of a direct send goes to the user in the path.");
+            }
+        }
+        var idempotencyKey = SendParser.IdempotencyKey(request.MessageId);
+        _ = await accounts.FindByIdAsync(destinationUserId, cancellationToken).ConfigureAwait(false)
+            ?? throw DomainException.NotFound(ErrorCodes.UserNotFound, "No such user.");
+
+        return await DeliverAsync(senderUserId, senderDeviceId, roomId: null, [destinationUserId], envelopes, request,
+            idempotencyKey, DeviceSetValidator.ForDirectSend, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Validates, stores (unless ephemeral) and announces one send to a set of users.</summary>
+    public async Task<SendResult> DeliverAsync(Guid senderUserId, int senderDeviceId, Guid? roomId,
+        IReadOnlyList<Guid> destinationUsers, IReadOnlyList<PendingEnvelope> envelopes, SendMessages request,
+        string? idempotencyKey, Func<IReadOnlyList<DeviceMismatch>, DomainException> mismatch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(mismatch);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var messageId = Guid.CreateVersion7(clock.GetUtcNow());
+        var expiresAt = SendParser.ExpiresAt(request.TtlSeconds, now, options);
+
+        if (request.Online == true)
+        {
+            // Ephemeral: checked like any send, handed to connected devices, never stored.
+            var current = await mailbox.CurrentDevicesAsync(destinationUsers, senderUserId, senderDeviceId, cancellationToken)
+                .ConfigureAwait(false);
+            if (DeviceSetValidator.Compare(current, Addresses(envelopes)) is { } mismatches)
+            {
+                throw mismatch(mismatches);
+            }
+            var ephemeral = new Envelope[envelopes.Count];
+            for (var i = 0; i < envelopes.Count; i++)
+            {
+                ephemeral[i] = ToEnvelope(envelopes[i], Guid.CreateVersion7(), messageId, senderUserId, senderDeviceId, roomId,
+                    request.Timestamp!.Value, now, expiresAt, sequence: 0);
+            }
+            await events.EnvelopesAsync(ephemeral, durable: false, cancellationToken).ConfigureAwait(false);
+            return new SendResult(messageId, now,
+                await HasOtherDevicesAsync(senderUserId, senderDeviceId, cancellationToken).ConfigureAwait(false));
+        }
+
+        var batch = new MailboxBatch(messageId, senderUserId, senderDeviceId, idempotencyKey, roomId,
+            request.Timestamp!.Value, now, expiresAt, destinationUsers, envelopes);
+        var outcome = await mailbox.StoreAsync(batch, cancellationToken).ConfigureAwait(false);
+        switch (outcome.Kind)
+        {
+            case StoreOutcomeKind.Stored:
+                await events.EnvelopesAsync(outcome.Envelopes, durable: true, cancellationToken).ConfigureAwait(false);
+                return outcome.Result!;
+            case StoreOutcomeKind.Duplicate:
+                return outcome.Result!;
+            default:
+                throw mismatch(DeviceSetValidator.Compare(outcome.CurrentDevices, Addresses(envelopes))
+                    ?? throw new InvalidOperationException("The store refused a send whose devices match."));
+        }
+    }
+
+    public async Task<(IReadOnlyList<Envelope> Envelopes, bool More)> ListAsync(Guid userId, int deviceId, int? limit,
+        CancellationToken cancellationToken)
+    {
+        var take = limit ?? 100;
+        if (take is < 1 or > MaxListLimit)
+        {
+            throw DomainException.BadRequest(ErrorCodes.InvalidRequest, $"limit must be from 1 to {MaxListLimit}.");
+        }
+        var envelopes = await mailbox.ReadAsync(userId, deviceId, 0, take + 1, Now(), cancellationToken).ConfigureAwait(false);
+        return envelopes.Count > take ? (envelopes.Take(take).ToArray(), true) : (envelopes, false);
+    }
+
+    /// <summary>Deletes the acknowledged envelopes and tells their senders they were delivered.</summary>
+    public async Task AckAsync(Guid userId, int deviceId, IReadOnlyList<Guid>? envelopeIds, CancellationToken cancellationToken)
+    {
+        var ids = CheckIds(envelopeIds, "ids");
+        var receipts = await mailbox.AckAsync(userId, deviceId, ids, Now(), cancellationToken).ConfigureAwait(false);
+        if (receipts.Count > 0)
+        {
+            await events.ReceiptsAsync(receipts, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task MarkReadAsync(Guid userId, int deviceId, IReadOnlyList<Guid>? messageIds, CancellationToken cancellationToken)
+    {
+        var ids = CheckIds(messageIds, "messageIds");
+        var receipts = await mailbox.MarkReadAsync(userId, deviceId, ids, Now(), cancellationToken).ConfigureAwait(false);
+        if (receipts.Count > 0)
+        {
+            await events.ReceiptsAsync(receipts, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<IReadOnlyList<RecipientStatus>> StatusAsync(Guid senderUserId, Guid messageId, CancellationToken cancellationToken) =>
+        await mailbox.StatusAsync(messageId, senderUserId, cancellationToken).ConfigureAwait(false)
+        ?? throw DomainException.NotFound(ErrorCodes.MessageNotFound, "No message of yours has this id.");
+
+    private async Task<bool> HasOtherDevicesAsync(Guid userId, int deviceId, CancellationToken cancellationToken) =>
+        (await mailbox.CurrentDevicesAsync([userId], userId, deviceId, cancellationToken).ConfigureAwait(false)).Count > 0;
+
+    private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static IReadOnlyList<Guid> CheckIds(IReadOnlyList<Guid>? ids, string field)
+    {
+        if (ids is null || ids.Count == 0 || ids.Count > MaxIdsPerCall)
+        {
+            throw DomainException.BadRequest(ErrorCodes.InvalidRequest, $"{field} must hold 1 to {MaxIdsPerCall} ids.");
+        }
+        return ids;
+    }
+
+    private static DeviceAddress[] Addresses(IReadOnlyList<PendingEnvelope> envelopes)
+    {
+        var addresses = new DeviceAddress[envelopes.Count];
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            addresses[i] = envelopes[i].Destination;
+        }
+        return addresses;
+    }
+
+    private static Envelope ToEnvelope(PendingEnvelope pending, Guid id, Guid messageId, Guid senderUserId, int senderDeviceId,
+        Guid? roomId, long timestamp, long serverTimestamp, long? expiresAt, long sequence) =>
+        new(id, messageId, pending.Type, senderUserId, senderDeviceId, roomId, pending.Destination.UserId,
+            pending.Destination.DeviceId, sequence, timestamp, serverTimestamp, pending.Content, expiresAt);
+}

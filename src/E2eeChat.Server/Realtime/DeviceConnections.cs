@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using E2eeChat.Domain.Messages;
+using Microsoft.AspNetCore.SignalR;
+
+namespace E2eeChat.Server.Realtime;
+
+/// <summary>
+/// The live hub connections of this instance, one per device: a new connection of a device
+/// replaces (and closes) the old one. Each carries the pump that delivers its mailbox.
+/// </summary>
+public sealed class DeviceConnections(
+    IHubContext<ChatHub> hub,
+    IMailboxStore mailbox,
+    MessagingOptions options,
+    TimeProvider clock,
+    ILogger<DeviceConnections> logger)
+{
+    private readonly ConcurrentDictionary<DeviceKey, LiveDevice> _byDevice = new();
+    private readonly ConcurrentDictionary<string, LiveDevice> _byConnection = new();
+
+    public int Count => _byConnection.Count;
+
+    public async Task AttachAsync(DeviceKey device, HubCallerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var pump = new MailboxPump(device, hub.Clients.Client(context.ConnectionId), mailbox, options, clock, logger);
+        var live = new LiveDevice(device, context, pump);
+        LiveDevice? previous = null;
+        _byConnection[context.ConnectionId] = live;
+        _byDevice.AddOrUpdate(device, live, (_, old) =>
+        {
+            previous = old;
+            return live;
+        });
+        // Registered before the backlog read starts, so nothing committed in between is missed.
+        pump.Start();
+        if (previous is not null)
+        {
+            await CloseAsync(previous, "connected_elsewhere").ConfigureAwait(false);
+        }
+    }
+
+    public async Task DetachAsync(string connectionId)
+    {
+        if (_byConnection.TryRemove(connectionId, out var live))
+        {
+            _byDevice.TryRemove(new KeyValuePair<DeviceKey, LiveDevice>(live.Device, live));
+            await live.Pump.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public bool IsConnectedHere(DeviceKey device) => _byDevice.ContainsKey(device);
+
+    public void Announce(Envelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        if (_byDevice.TryGetValue(new DeviceKey(envelope.DestinationUserId, envelope.DestinationDeviceId), out var live))
+        {
+            live.Pump.Announce(envelope);
+        }
+    }
+
+    public void Acknowledged(string connectionId, IReadOnlyList<Guid> envelopeIds)
+    {
+        if (_byConnection.TryGetValue(connectionId, out var live))
+        {
+            live.Pump.Acknowledged(envelopeIds);
+        }
+    }
+
+    /// <summary>Tells the device's connection why, then closes it.</summary>
+    public async Task RevokeAsync(DeviceKey device, string reason)
+    {
+        if (_byDevice.TryGetValue(device, out var live))
+        {
+            await CloseAsync(live, reason).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CloseAsync(LiveDevice live, string reason)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await hub.Clients.Client(live.Context.ConnectionId).SendAsync(HubEvents.Revoked, new RevokedEvent(reason), timeout.Token)
+                .ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // The socket is already going; closing it is what matters.
+        }
+        live.Context.Abort();
+    }
+
+    private sealed record LiveDevice(DeviceKey Device, HubCallerContext Context, MailboxPump Pump);
+}

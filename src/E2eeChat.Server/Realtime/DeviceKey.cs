@@ -1,0 +1,3 @@
+namespace E2eeChat.Server.Realtime;
+
+public readonly record struct DeviceKey(Guid UserId, int DeviceId);

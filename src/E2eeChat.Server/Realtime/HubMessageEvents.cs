@@ -1,0 +1,30 @@
+using E2eeChat.Domain.Messages;
+using Microsoft.AspNetCore.SignalR;
+
+namespace E2eeChat.Server.Realtime;
+
+/// <summary>Turns committed sends and receipts into hub traffic for the devices that are online.</summary>
+internal sealed class HubMessageEvents(DeviceConnections connections, IHubContext<ChatHub> hub) : IMessageEvents
+{
+    public ValueTask EnvelopesAsync(IReadOnlyList<Envelope> envelopes, bool durable, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelopes);
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            connections.Announce(envelopes[i]);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask ReceiptsAsync(IReadOnlyList<Receipt> receipts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(receipts);
+        foreach (var receipt in receipts)
+        {
+            // Every device of the sender hears it, so their views of the conversation agree.
+            await hub.Clients.User(receipt.SenderUserId.ToString()).SendAsync(HubEvents.Receipt,
+                new ReceiptEvent(receipt.MessageId, receipt.UserId, receipt.DeviceId, receipt.Status, receipt.At),
+                CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

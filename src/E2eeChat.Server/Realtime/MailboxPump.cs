@@ -1,0 +1,171 @@
+using System.Threading.Channels;
+using E2eeChat.Domain.Messages;
+using Microsoft.AspNetCore.SignalR;
+
+namespace E2eeChat.Server.Realtime;
+
+/// <summary>
+/// Delivers one device's mailbox over its live connection: the backlog first, in mailbox
+/// order, then <c>QueueEmpty</c>, then new envelopes as they commit. At most
+/// <see cref="MessagingOptions.DeliveryWindow"/> envelopes are unacknowledged at once, and
+/// the queue of announcements is bounded, so a slow client costs bounded memory.
+/// </summary>
+internal sealed partial class MailboxPump : IAsyncDisposable
+{
+    private const int QueueCapacity = 1024;
+    private const int ReadBatch = 100;
+
+    private readonly DeviceKey _device;
+    private readonly ISingleClientProxy _client;
+    private readonly IMailboxStore _mailbox;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly Channel<Envelope> _announced = Channel.CreateBounded<Envelope>(
+        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly SemaphoreSlim _window;
+    private readonly HashSet<Guid> _inFlight = [];
+    private readonly CancellationTokenSource _stop = new();
+    private long _lastSequence;
+    private volatile bool _overflowed;
+    private Task _run = Task.CompletedTask;
+
+    public MailboxPump(DeviceKey device, ISingleClientProxy client, IMailboxStore mailbox, MessagingOptions options,
+        TimeProvider clock, ILogger logger)
+    {
+        _device = device;
+        _client = client;
+        _mailbox = mailbox;
+        _clock = clock;
+        _logger = logger;
+        _window = new SemaphoreSlim(options.DeliveryWindow, options.DeliveryWindow);
+    }
+
+    public void Start() => _run = Task.Run(RunAsync);
+
+    /// <summary>Hands over an envelope that just committed (or an ephemeral one). Never blocks.</summary>
+    public void Announce(Envelope envelope)
+    {
+        if (!_announced.Writer.TryWrite(envelope))
+        {
+            // The queue is full: the pump reads the mailbox itself once it catches up.
+            _overflowed = true;
+        }
+    }
+
+    /// <summary>Frees window slots for envelopes this connection delivered and the client acknowledged.</summary>
+    public void Acknowledged(IReadOnlyList<Guid> envelopeIds)
+    {
+        var freed = 0;
+        lock (_inFlight)
+        {
+            foreach (var id in envelopeIds)
+            {
+                if (_inFlight.Remove(id))
+                {
+                    freed++;
+                }
+            }
+        }
+        if (freed > 0)
+        {
+            _window.Release(freed);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _announced.Writer.TryComplete();
+        try
+        {
+            await _run.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+        _window.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var cancellationToken = _stop.Token;
+        try
+        {
+            await DrainMailboxAsync(cancellationToken).ConfigureAwait(false);
+            await _client.SendAsync(HubEvents.QueueEmpty, cancellationToken).ConfigureAwait(false);
+            var reader = _announced.Reader;
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var envelope))
+                {
+                    if (envelope.Sequence == 0)
+                    {
+                        await PushAsync(envelope, durable: false, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (envelope.Sequence == _lastSequence + 1)
+                    {
+                        _lastSequence = envelope.Sequence;
+                        await PushAsync(envelope, durable: true, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (envelope.Sequence > _lastSequence)
+                    {
+                        // A gap: an earlier commit's announcement is still on its way. The mailbox has it.
+                        await DrainMailboxAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                if (_overflowed)
+                {
+                    _overflowed = false;
+                    await DrainMailboxAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // The connection is closing or the store failed: the device drains again on reconnect.
+            LogPumpStopped(_logger, exception, _device.UserId, _device.DeviceId);
+        }
+    }
+
+    private async Task DrainMailboxAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var batch = await _mailbox.ReadAsync(_device.UserId, _device.DeviceId, _lastSequence, ReadBatch,
+                _clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+            foreach (var envelope in batch)
+            {
+                _lastSequence = envelope.Sequence;
+                await PushAsync(envelope, durable: true, cancellationToken).ConfigureAwait(false);
+            }
+            if (batch.Count < ReadBatch)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task PushAsync(Envelope envelope, bool durable, CancellationToken cancellationToken)
+    {
+        if (envelope.ExpiresAt is { } expiresAt && expiresAt <= _clock.GetUtcNow().ToUnixTimeMilliseconds())
+        {
+            return;
+        }
+        if (durable)
+        {
+            await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
+            lock (_inFlight)
+            {
+                _inFlight.Add(envelope.Id);
+            }
+        }
+        await _client.SendAsync(HubEvents.Envelope, envelope, cancellationToken).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Mailbox delivery to {UserId}/{DeviceId} stopped")]
+    private static partial void LogPumpStopped(ILogger logger, Exception exception, Guid userId, int deviceId);
+}
