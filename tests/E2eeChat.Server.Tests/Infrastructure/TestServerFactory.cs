@@ -1,6 +1,9 @@
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Xunit;
 
@@ -28,12 +31,20 @@ public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsync
 
     public string DataDirectory => _directory.Path;
 
-    public ApiClient Api() => new(CreateClient());
+    /// <summary>Where the real (Kestrel) server listens, for HTTP and WebSocket clients alike.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public ApiClient Api() => new(new HttpClient { BaseAddress = BaseAddress });
 
     public virtual async Task InitializeAsync()
     {
         await ConfigureStorageAsync(Settings);
-        _ = Server; // Start now, so a failed start fails the fixture instead of the first test.
+        // Kestrel on a free loopback port, so hub clients use real WebSockets.
+        UseKestrel(0);
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+        BaseAddress = new Uri(addresses.Addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal)
+            .Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
     }
 
     async Task IAsyncLifetime.DisposeAsync()
