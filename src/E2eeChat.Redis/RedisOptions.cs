@@ -12,6 +12,8 @@ public sealed record RedisOptions
 {
     public const int DefaultPort = 6379;
 
+    private static readonly TimeSpan MaxDuration = TimeSpan.FromDays(1);
+
     public string Host { get; init; } = "127.0.0.1";
 
     public int Port { get; init; } = DefaultPort;
@@ -108,10 +110,12 @@ public sealed record RedisOptions
         Require(Port is > 0 and <= 65535, $"Port {Port} is out of range.");
         Require(Database >= 0, "Database cannot be negative.");
         Require(User is null || Password is not null, "User needs a Password.");
-        Require(ConnectTimeout > TimeSpan.Zero, "ConnectTimeout must be positive.");
-        Require(CommandTimeout > TimeSpan.Zero, "CommandTimeout must be positive.");
+        // Bounded above so that deadline arithmetic on timestamps cannot overflow.
+        Require(ConnectTimeout > TimeSpan.Zero && ConnectTimeout <= MaxDuration, "ConnectTimeout must be positive and at most a day.");
+        Require(CommandTimeout > TimeSpan.Zero && CommandTimeout <= MaxDuration, "CommandTimeout must be positive and at most a day.");
         Require(ReconnectInitialDelay > TimeSpan.Zero, "ReconnectInitialDelay must be positive.");
-        Require(ReconnectMaxDelay >= ReconnectInitialDelay, "ReconnectMaxDelay must be at least ReconnectInitialDelay.");
+        Require(ReconnectMaxDelay >= ReconnectInitialDelay && ReconnectMaxDelay <= MaxDuration,
+            "ReconnectMaxDelay must be at least ReconnectInitialDelay and at most a day.");
         Require(ClientName is null || IsValidClientName(ClientName), "ClientName may not contain spaces or newlines.");
     }
 

@@ -56,6 +56,7 @@ public sealed class RedisOptionsTests
         Assert.Contains("User needs a Password", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new RedisOptions { ClientName = "has space" }.Validate());
         Assert.Throws<ArgumentException>(() => new RedisOptions { CommandTimeout = TimeSpan.Zero }.Validate());
+        Assert.Throws<ArgumentException>(() => new RedisOptions { CommandTimeout = TimeSpan.MaxValue }.Validate());
     }
 
     [Fact]
