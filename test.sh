@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # --- 1. System packages the tests start or load (DESIGN §8) -------------------
-packages=(postgresql libsodium23)
+packages=(postgresql redis-server libsodium23)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -21,6 +21,8 @@ if ((${#missing[@]})); then
 fi
 
 # --- 2. .NET tests ----------------------------------------------------------------
+# Garnet (a second Redis-protocol server the Redis client is tested against) is a repo-local dotnet tool.
+dotnet tool restore >/dev/null
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
