@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -49,8 +50,10 @@ internal static class Argon2id
         }
 
         var geometry = new Geometry(memoryKiB, parallelism, iterations);
-        // Every word is written before it is read, so zeroing would be wasted work.
-        ulong[] memory = GC.AllocateUninitializedArray<ulong>(geometry.BlockCount * Argon2Compression.BlockWords);
+        // Pooled: a fresh 19 MiB array per hash costs a quarter of the time in page faults and
+        // full GCs. Every word is written before it is read, so stale contents do not matter.
+        int words = geometry.BlockCount * Argon2Compression.BlockWords;
+        ulong[] memory = ArrayPool<ulong>.Shared.Rent(words);
         try
         {
             Span<byte> h0 = stackalloc byte[Blake2b.MaxDigestLength];
@@ -62,8 +65,9 @@ internal static class Argon2id
         }
         finally
         {
-            // The blocks are password-derived; do not leave them for the next owner of this memory.
-            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(memory.AsSpan()));
+            // The blocks are password-derived; do not leave them for the next renter.
+            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(memory.AsSpan(0, words)));
+            ArrayPool<ulong>.Shared.Return(memory);
         }
     }
 
