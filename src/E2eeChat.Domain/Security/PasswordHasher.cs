@@ -25,7 +25,7 @@ public sealed class PasswordHasher
     private readonly int _parallelism;
     private readonly int _saltLength;
     private readonly int _hashLength;
-    private readonly Lazy<string> _dummyHash;
+    private readonly string _dummyHash;
 
     public PasswordHasher(PasswordHashingOptions options)
     {
@@ -42,9 +42,13 @@ public sealed class PasswordHasher
         _parallelism = options.Parallelism;
         _saltLength = options.SaltLength;
         _hashLength = options.HashLength;
-        _dummyHash = new Lazy<string>(
-            () => Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))),
-            LazyThreadSafetyMode.ExecutionAndPublication);
+        // Random bytes in place of a hash cost exactly what a real one does to check, and match no password.
+        _dummyHash = new Argon2idPhcString(
+            _memoryKiB,
+            _iterations,
+            _parallelism,
+            RandomNumberGenerator.GetBytes(_saltLength),
+            RandomNumberGenerator.GetBytes(_hashLength)).Format();
     }
 
     public string Hash(string password)
@@ -92,9 +96,12 @@ public sealed class PasswordHasher
     /// </summary>
     public PasswordVerification VerifyDummy(string password)
     {
-        _ = Verify(password, _dummyHash.Value);
+        _ = Verify(password, _dummyHash);
         return PasswordVerification.Failed;
     }
+
+    /// <summary>The stand-in hash <see cref="VerifyDummy"/> checks against.</summary>
+    internal string DummyHash => _dummyHash;
 
     private static void Derive(string password, byte[] salt, int memoryKiB, int iterations, int parallelism, Span<byte> hash)
     {

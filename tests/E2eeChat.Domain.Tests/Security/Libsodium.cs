@@ -70,7 +70,7 @@ internal static class Libsodium
     {
         if (!NativeLibrary.TryLoad(Library, out _))
         {
-            return $"{Library} could not be loaded. The Argon2id cross-check needs Debian's libsodium23: " +
+            return $"{Library} could not be loaded. The Argon2id and BLAKE2b cross-checks need Debian's libsodium23: " +
                 "run `apt-get install -y libsodium23` (the README's test command does this).";
         }
 

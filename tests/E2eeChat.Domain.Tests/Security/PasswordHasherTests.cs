@@ -149,6 +149,19 @@ public class PasswordHasherTests
     }
 
     [Fact]
+    public void VerifyDummy_checks_against_a_well_formed_hash_at_the_current_cost()
+    {
+        // A malformed dummy would fail in microseconds and give unknown usernames away.
+        var options = new PasswordHashingOptions { MemoryKiB = 9000, Iterations = 3, Parallelism = 2, HashLength = 40 };
+        var hasher = new PasswordHasher(options);
+
+        Assert.True(Argon2idPhcString.TryParse(hasher.DummyHash, out Argon2idPhcString? dummy));
+        Assert.Equal(
+            (options.MemoryKiB, options.Iterations, options.Parallelism, options.SaltLength, options.HashLength),
+            (dummy.MemoryKiB, dummy.Iterations, dummy.Parallelism, dummy.Salt.Length, dummy.Hash.Length));
+    }
+
+    [Fact]
     public void VerifyDummy_always_fails()
     {
         Assert.Equal(PasswordVerification.Failed, _hasher.VerifyDummy("hunter2"));
