@@ -5,7 +5,7 @@ namespace E2eeChat.Domain.Security;
 
 /// <summary>
 /// Unkeyed BLAKE2b (RFC 7693) with a digest of 1..64 bytes. .NET ships no BLAKE2,
-/// and Argon2 is defined on top of it.
+/// and Argon2 is defined on top of it. An instance hashes one message: Finish wipes it.
 /// </summary>
 internal sealed class Blake2b
 {
