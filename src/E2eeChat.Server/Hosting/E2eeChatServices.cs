@@ -31,7 +31,7 @@ public static class E2eeChatServices
         services.AddSingleton(storage);
         services.AddSingleton(auth);
         services.AddSingleton(Bind<RateLimitOptions>(configuration, RateLimitOptions.SectionName));
-        services.AddSingleton(Bind<PasswordHashingOptions>(configuration, "PasswordHashing"));
+        services.AddSingleton(new PasswordHasher(Bind<PasswordHashingOptions>(configuration, "PasswordHashing")));
         services.AddSingleton(Bind<DeviceOptions>(configuration, "Devices"));
         services.AddSingleton(Bind<SessionTokenOptions>(configuration, "Sessions"));
         services.AddSingleton(messaging);
@@ -45,7 +45,6 @@ public static class E2eeChatServices
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().LinkCodes);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Mailboxes);
 
-        services.AddSingleton<PasswordHasher>();
         services.AddSingleton<ISessionRevocations, ConnectionRevocations>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<SessionService>();
