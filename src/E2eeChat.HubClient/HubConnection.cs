@@ -19,6 +19,7 @@ public sealed class HubConnection : IAsyncDisposable
     private HubConnectionState _state;
     private HubSession? _session;
     private CancellationTokenSource? _starting;
+    private bool _stoppedWhileStarting;
     private TaskCompletionSource<Exception?> _whenClosed = CreateWhenClosed(completed: true);
     private bool _disposed;
 
@@ -86,6 +87,8 @@ public sealed class HubConnection : IAsyncDisposable
     {
         CancellationTokenSource starting;
         TaskCompletionSource<Exception?> whenClosed;
+        // Again here, because options are a mutable class the caller may have changed since.
+        _options.Validate();
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -94,6 +97,7 @@ public sealed class HubConnection : IAsyncDisposable
                 throw new InvalidOperationException($"StartAsync needs a disconnected connection; this one is {_state}.");
             }
             _state = HubConnectionState.Connecting;
+            _stoppedWhileStarting = false;
             starting = _starting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             whenClosed = _whenClosed = CreateWhenClosed(completed: false);
         }
@@ -106,26 +110,34 @@ public sealed class HubConnection : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            EndStart(starting, HubConnectionState.Disconnected, session: null);
+            lock (_gate)
+            {
+                _starting = null;
+                _state = HubConnectionState.Disconnected;
+            }
+            starting.Dispose();
             whenClosed.TrySetResult(ex);
             throw;
         }
 
-        // A stop or dispose that came in while connecting wins over the start.
+        // A stop or dispose that came in while connecting wins over the start. Deciding and publishing
+        // under one lock means a StopAsync either sees the session or is seen here.
         bool wanted;
         lock (_gate)
         {
-            wanted = !starting.IsCancellationRequested && !_disposed;
+            wanted = !_stoppedWhileStarting && !_disposed && !starting.IsCancellationRequested;
+            _starting = null;
+            _state = wanted ? HubConnectionState.Connected : HubConnectionState.Disconnected;
+            _session = wanted ? session : null;
         }
+        starting.Dispose();
         if (!wanted)
         {
-            EndStart(starting, HubConnectionState.Disconnected, session: null);
             session.Abandon();
             var stopped = new OperationCanceledException("The connection was stopped while it was starting.");
             whenClosed.TrySetResult(stopped);
             throw stopped;
         }
-        EndStart(starting, HubConnectionState.Connected, session);
         session.Start();
     }
 
@@ -140,6 +152,7 @@ public sealed class HubConnection : IAsyncDisposable
         lock (_gate)
         {
             starting = _starting;
+            _stoppedWhileStarting |= starting is not null;
             session = _session;
             if (session is not null)
             {
@@ -148,12 +161,13 @@ public sealed class HubConnection : IAsyncDisposable
         }
         try
         {
-            // Outside the lock: cancelling runs the start's continuations, which take the lock.
+            // Only to cut the start short; the flag above already decided. Outside the lock, because
+            // cancelling may run the start's continuations inline, and they take the lock.
             starting?.Cancel();
         }
         catch (ObjectDisposedException)
         {
-            // The start finished meanwhile; it sees the session it made, which the caller can stop.
+            // The start has finished; it saw the flag and dropped its session.
         }
         if (session is not null)
         {
@@ -267,17 +281,6 @@ public sealed class HubConnection : IAsyncDisposable
             source.SetResult(null);
         }
         return source;
-    }
-
-    private void EndStart(CancellationTokenSource starting, HubConnectionState state, HubSession? session)
-    {
-        lock (_gate)
-        {
-            _starting = null;
-            _state = state;
-            _session = session;
-        }
-        starting.Dispose();
     }
 
     private HubSession CurrentSession()

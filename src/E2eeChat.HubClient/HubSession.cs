@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.Http;
 using System.Net.WebSockets;
 using System.Text.Json;
 using E2eeChat.HubClient.Protocol;
@@ -113,8 +112,6 @@ internal sealed class HubSession
         }
     }
 
-    public Task<Exception?> Closed => _closed.Task;
-
     public async Task<T?> InvokeAsync<T>(string target, object?[] arguments, bool ignoreResult,
         CancellationToken cancellationToken)
     {
@@ -140,7 +137,7 @@ internal sealed class HubSession
             var (pending, id, token) = ((PendingInvocations, long, CancellationToken))state!;
             if (pending.TryRemove(id, out var invocation))
             {
-                invocation.SetFailed(new OperationCanceledException(token));
+                invocation.Cancel(token);
             }
         }, (_pending, id, cancellationToken));
         return await invocation.Task.ConfigureAwait(false);

@@ -10,6 +10,8 @@ internal interface IPendingInvocation
     void SetError(string error);
 
     void SetFailed(Exception exception);
+
+    void Cancel(CancellationToken cancellationToken);
 }
 
 /// <summary>The caller's task for one invocation; the result is deserialized straight from the receive buffer.</summary>
@@ -45,4 +47,6 @@ internal sealed class PendingInvocation<T> : TaskCompletionSource<T?>, IPendingI
     public void SetError(string error) => TrySetException(HubException.FromServerError(error));
 
     public void SetFailed(Exception exception) => TrySetException(exception);
+
+    public void Cancel(CancellationToken cancellationToken) => TrySetCanceled(cancellationToken);
 }

@@ -154,6 +154,27 @@ public sealed class ConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stop_during_start_wins_over_the_start()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var connection = _server.CreateConnection(o => o.AccessTokenProvider = async _ =>
+        {
+            // Ignores cancellation on purpose, so the start runs on after the stop and must notice it.
+            await release.Task;
+            return TestHub.ValidToken;
+        });
+        var starting = connection.StartAsync();
+        Assert.Equal(HubConnectionState.Connecting, connection.State);
+
+        await connection.StopAsync().Soon();
+        release.SetResult();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => starting.Soon());
+        Assert.Equal(HubConnectionState.Disconnected, connection.State);
+        Assert.IsAssignableFrom<OperationCanceledException>(await connection.WhenClosed.Soon());
+    }
+
+    [Fact]
     public async Task Invoke_before_start_fails_clearly()
     {
         await using var connection = _server.CreateConnection();

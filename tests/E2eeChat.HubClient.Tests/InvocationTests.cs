@@ -79,6 +79,7 @@ public sealed class InvocationTests : IAsyncLifetime
         await cancellation.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hanging.Soon());
+        Assert.True(hanging.IsCanceled);
         Assert.Equal("still here", await _connection.InvokeAsync<string>("Echo", ["still here"]).Soon());
     }
 
