@@ -54,7 +54,8 @@ public static class E2eeChatServices
         services.AddSingleton<MessageService>();
         services.AddSingleton<IMessageEvents, HubMessageEvents>();
         services.AddSingleton<DeviceConnections>();
-        services.AddSingleton<PresenceTracker>();
+        services.AddSingleton<IDeviceBus, LocalDeviceBus>();
+        services.AddSingleton<IPresenceTracker, LocalPresenceTracker>();
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         services.AddHostedService<MailboxReaper>();
 
