@@ -53,24 +53,22 @@ public static class E2eeChatServices
         services.AddSingleton<SessionService>();
         services.AddSingleton<DeviceService>();
         services.AddSingleton<AccessTokenIssuer>();
-        services.AddSingleton<IRequestRateLimiter, LocalRateLimiter>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<IMessageEvents, HubMessageEvents>();
         services.AddSingleton<DeviceConnections>();
-        services.AddSingleton<IDeviceBus, LocalDeviceBus>();
-        services.AddSingleton<IPresenceTracker, LocalPresenceTracker>();
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         services.AddHostedService<MailboxReaper>();
 
         // Base64 makes content 4/3 larger; the rest is JSON around it.
         var maxBodyBytes = (messaging.MaxRequestBytes / 3 * 4) + (256 * 1024);
         services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = maxBodyBytes);
-        services.AddSignalR(options =>
+        var signalR = services.AddSignalR(options =>
             {
                 options.MaximumReceiveMessageSize = maxBodyBytes;
                 options.AddFilter<HubErrorFilter>();
             })
             .AddJsonProtocol(options => WireJson.Configure(options.PayloadSerializerOptions));
+        services.AddClusterServices(signalR, configuration);
 
         services.AddControllers().AddJsonOptions(options => WireJson.Configure(options.JsonSerializerOptions));
         services.Configure<MvcOptions>(options => options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true);
