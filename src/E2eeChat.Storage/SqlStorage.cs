@@ -1,5 +1,6 @@
 using E2eeChat.Domain.Accounts;
 using E2eeChat.Domain.Devices;
+using E2eeChat.Domain.Keys;
 using E2eeChat.Domain.Sessions;
 using E2eeChat.Storage.Postgres;
 using E2eeChat.Storage.Schema;
@@ -21,6 +22,7 @@ public sealed class SqlStorage : IAsyncDisposable
         Devices = new SqlDeviceStore(dialect);
         Sessions = new SqlSessionStore(dialect);
         LinkCodes = new SqlLinkCodeStore(dialect);
+        Prekeys = new SqlPrekeyStore(dialect);
     }
 
     public string ProviderName => _dialect.Name;
@@ -32,6 +34,8 @@ public sealed class SqlStorage : IAsyncDisposable
     public ISessionStore Sessions { get; }
 
     public ILinkCodeStore LinkCodes { get; }
+
+    public IPrekeyStore Prekeys { get; }
 
     public static SqlStorage Create(StorageOptions options)
     {

@@ -28,4 +28,7 @@ public static class ErrorCodes
     public const string PayloadTooLarge = "payload_too_large";
     public const string RateLimited = "rate_limited";
     public const string InternalError = "internal_error";
+    public const string InvalidPrekey = "invalid_prekey";
+    public const string TooManyPrekeys = "too_many_prekeys";
+    public const string NoPrekeys = "no_prekeys";
 }
