@@ -1,5 +1,6 @@
 using E2eeChat.Domain.Accounts;
 using E2eeChat.Domain.Devices;
+using E2eeChat.Domain.Keys;
 using E2eeChat.Domain.Security;
 using E2eeChat.Domain.Sessions;
 using E2eeChat.Server.Auth;
@@ -27,6 +28,9 @@ public static class E2eeChatServices
         services.AddSingleton(Bind<PasswordHashingOptions>(configuration, "PasswordHashing"));
         services.AddSingleton(Bind<DeviceOptions>(configuration, "Devices"));
         services.AddSingleton(Bind<SessionTokenOptions>(configuration, "Sessions"));
+        var prekeys = Bind<PrekeyOptions>(configuration, PrekeyOptions.SectionName);
+        prekeys.Validate();
+        services.AddSingleton(prekeys);
 
         // Fails start-up with a clear message when cluster mode has no signing key.
         services.AddSingleton(SigningKey.Resolve(auth, storage));
@@ -35,6 +39,7 @@ public static class E2eeChatServices
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Devices);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Sessions);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().LinkCodes);
+        services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Prekeys);
 
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<LocalSessionRevocations>();
@@ -42,6 +47,7 @@ public static class E2eeChatServices
         services.AddSingleton<AccountService>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<DeviceService>();
+        services.AddSingleton<PrekeyDirectory>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<IRequestRateLimiter, LocalRateLimiter>();
 
