@@ -19,16 +19,10 @@ internal sealed class SqlPrekeyStore(SqlDialect dialect) : IPrekeyStore
 
     private const string OrderByDevice = " ORDER BY d.device_id";
 
-    // Deletes and returns the lowest free key of one kind. On PostgreSQL the subquery locks the row
-    // it picks and skips rows other claims hold; on SQLite the write transaction runs alone.
-    private readonly string _claimSql = $"""
-        DELETE FROM one_time_prekeys
-        WHERE user_id = @user AND device_id = @device AND kind = @kind AND key_id = (
-            SELECT key_id FROM one_time_prekeys
-            WHERE user_id = @user AND device_id = @device AND kind = @kind
-            ORDER BY key_id LIMIT 1{dialect.SkipLocked})
-        RETURNING key_id, public_key, signature
-        """;
+    private static readonly string[] DeviceParameters = ["d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7"];
+
+    // One cached batch per device count: claims cost one round trip whether one device is asked for or all.
+    private readonly string?[] _claimBatches = new string?[8];
 
     public async Task<bool> StoreAsync(Guid userId, int deviceId, PrekeyUpload upload, CancellationToken cancellationToken)
     {
@@ -113,15 +107,23 @@ internal sealed class SqlPrekeyStore(SqlDialect dialect) : IPrekeyStore
         }
 
         var bundles = new DeviceBundle[complete.Count];
-        for (var i = 0; i < bundles.Length; i++)
+        if (bundles.Length > 0)
         {
-            var keys = complete[i];
-            var preKey = await ClaimOneAsync(connection, transaction, userId, keys.DeviceId, Ec, cancellationToken)
-                .ConfigureAwait(false);
-            var pqPreKey = await ClaimOneAsync(connection, transaction, userId, keys.DeviceId, Kyber, cancellationToken)
-                .ConfigureAwait(false);
-            bundles[i] = new DeviceBundle(keys.DeviceId, keys.RegistrationId, keys.SignedPreKey!, preKey,
-                pqPreKey ?? keys.LastResort!);
+            await using var claim = connection.Command(ClaimBatch(bundles.Length), transaction);
+            claim.With("user", userId);
+            for (var i = 0; i < bundles.Length; i++)
+            {
+                claim.With(DeviceParameter(i), complete[i].DeviceId);
+            }
+            await using var reader = await claim.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < bundles.Length; i++)
+            {
+                var preKey = await ReadClaimAsync(reader, cancellationToken).ConfigureAwait(false);
+                var pqPreKey = await ReadClaimAsync(reader, cancellationToken).ConfigureAwait(false);
+                var keys = complete[i];
+                bundles[i] = new DeviceBundle(keys.DeviceId, keys.RegistrationId, keys.SignedPreKey!, preKey,
+                    pqPreKey ?? keys.LastResort!);
+            }
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return bundles;
@@ -151,13 +153,50 @@ internal sealed class SqlPrekeyStore(SqlDialect dialect) : IPrekeyStore
         return new PrekeyCounts(ec, kyber);
     }
 
-    private async Task<Prekey?> ClaimOneAsync(DbConnection connection, DbTransaction transaction, Guid userId, int deviceId,
-        int kind, CancellationToken cancellationToken)
+    /// <summary>
+    /// For each device, in order: delete and return its lowest one-time EC key, then its lowest Kyber key.
+    /// On PostgreSQL each subquery locks the row it picks and skips rows that concurrent claims hold;
+    /// on SQLite the write transaction runs alone.
+    /// </summary>
+    private string ClaimBatch(int devices)
     {
-        await using var claim = connection.Command(_claimSql, transaction);
-        await using var reader = await claim.With("user", userId).With("device", deviceId).With("kind", kind)
-            .ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadKey(reader, 0) : null;
+        if (devices < _claimBatches.Length && _claimBatches[devices] is { } cached)
+        {
+            return cached;
+        }
+        var sql = new StringBuilder();
+        for (var i = 0; i < devices; i++)
+        {
+            foreach (var kind in (ReadOnlySpan<int>)[Ec, Kyber])
+            {
+                sql.Append(CultureInfo.InvariantCulture, $"""
+                    DELETE FROM one_time_prekeys
+                    WHERE user_id = @user AND device_id = @{DeviceParameter(i)} AND kind = {kind} AND key_id = (
+                        SELECT key_id FROM one_time_prekeys
+                        WHERE user_id = @user AND device_id = @{DeviceParameter(i)} AND kind = {kind}
+                        ORDER BY key_id LIMIT 1{dialect.SkipLocked})
+                    RETURNING key_id, public_key, signature;
+
+                    """);
+            }
+        }
+        var batch = sql.ToString();
+        if (devices < _claimBatches.Length)
+        {
+            _claimBatches[devices] = batch;
+        }
+        return batch;
+    }
+
+    private static string DeviceParameter(int index) =>
+        index < DeviceParameters.Length ? DeviceParameters[index] : "d" + index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Reads one claim's result (a key, or null when none was left) and moves to the next.</summary>
+    private static async Task<Prekey?> ReadClaimAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        var key = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadKey(reader, 0) : null;
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        return key;
     }
 
     private static void AddIfComplete(List<SignedKeys> complete, SignedKeys keys)
