@@ -15,9 +15,9 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const serverDll = process.env.E2EECHAT_SERVER_DLL
   ?? join(repoRoot, 'src/E2eeChat.Server/bin/Debug/net10.0/E2eeChat.Server.dll');
 
-/** Cheap password hashing and rate limits no test reaches, so tests measure behaviour, not cost. */
+/** The cheapest password hashing Argon2id accepts (8 MiB, 1 pass) and rate limits no test reaches. */
 export const testSettings = Object.freeze({
-  PasswordHashing__MemoryKiB: '64',
+  PasswordHashing__MemoryKiB: '8192',
   PasswordHashing__Iterations: '1',
   RateLimits__SignupPerIp__PermitLimit: '100000',
   RateLimits__TokenPerIp__PermitLimit: '100000',
