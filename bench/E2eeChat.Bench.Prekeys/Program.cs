@@ -22,7 +22,7 @@ var limits = new[] { "SignupPerIp", "TokenPerIp", "TokenPerUsername", "LinkPerIp
 var environment = new Dictionary<string, string>
 {
     ["Storage__Provider"] = "Postgres",
-    ["Storage__ConnectionString"] = await postgres.CreateDatabaseAsync(),
+    ["Storage__ConnectionString"] = await postgres.CreateDatabaseAsync() + (options.Npgsql.Length > 0 ? ";" + options.Npgsql : ""),
     ["Auth__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
     ["PasswordHashing__MemoryKiB"] = "8192",
     ["PasswordHashing__Iterations"] = "1",
