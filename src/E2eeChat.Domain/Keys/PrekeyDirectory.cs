@@ -26,7 +26,9 @@ public sealed class PrekeyDirectory(IPrekeyStore store, PrekeyOptions options)
     {
         ArgumentNullException.ThrowIfNull(account);
         var devices = await store.ClaimAsync(account.UserId, deviceId, cancellationToken).ConfigureAwait(false)
-            ?? throw DeviceNotFound(deviceId ?? 0);
+            ?? throw (deviceId is { } missing
+                ? DeviceNotFound(missing)
+                : DomainException.NotFound(ErrorCodes.DeviceNotFound, "The user has no devices."));
         if (devices.Count == 0)
         {
             throw DomainException.NotFound(ErrorCodes.NoPrekeys, deviceId is { } id
