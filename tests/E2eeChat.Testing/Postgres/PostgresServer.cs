@@ -13,6 +13,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private const string SystemUser = "postgres";
     private static readonly Lazy<Task<PostgresServer>> SharedServer = new(() => StartAsync());
     private static int _databaseCounter;
+    private int _stopped;
 
     private readonly TempDirectory _directory;
     private readonly ServerProcess _process;
@@ -103,6 +104,11 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private void Stop()
     {
+        // Runs from DisposeAsync and again at process exit.
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
         if (!_process.HasExited)
         {
             try
