@@ -41,7 +41,7 @@ export function freePort() {
 
 /**
  * Starts the server and waits for /health/ready. `env` adds or overrides settings
- * (`Section__Key` names). Returns { url, output(), stop() }.
+ * (`Section__Key` names). Returns { url, directory (its working directory: ./data is in it), output(), stop() }.
  */
 export async function startServer({ env = {}, readyTimeoutMs = 60_000 } = {}) {
   if (!existsSync(serverDll)) {
@@ -91,5 +91,5 @@ export async function startServer({ env = {}, readyTimeoutMs = 60_000 } = {}) {
     await stop();
     throw error;
   }
-  return { url, output: () => output, stop };
+  return { url, directory, output: () => output, stop };
 }
