@@ -34,4 +34,10 @@ public static class ErrorCodes
     public const string InvalidMessageId = "invalid_message_id";
     public const string MessageNotFound = "message_not_found";
     public const string NotInConversation = "not_in_conversation";
+    public const string InvalidRoomName = "invalid_room_name";
+    public const string RoomNotFound = "room_not_found";
+    public const string NotRoomAdmin = "not_room_admin";
+    public const string RoomMemberNotFound = "room_member_not_found";
+    public const string RoomFull = "room_full";
+    public const string TooManyRooms = "too_many_rooms";
 }
