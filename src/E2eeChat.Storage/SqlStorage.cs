@@ -1,6 +1,7 @@
 using E2eeChat.Domain.Accounts;
 using E2eeChat.Domain.Devices;
 using E2eeChat.Domain.Messages;
+using E2eeChat.Domain.Rooms;
 using E2eeChat.Domain.Sessions;
 using E2eeChat.Storage.Postgres;
 using E2eeChat.Storage.Schema;
@@ -23,6 +24,7 @@ public sealed class SqlStorage : IAsyncDisposable
         Sessions = new SqlSessionStore(dialect);
         LinkCodes = new SqlLinkCodeStore(dialect);
         Mailboxes = new SqlMailboxStore(dialect);
+        Rooms = new SqlRoomStore(dialect);
     }
 
     public string ProviderName => _dialect.Name;
@@ -36,6 +38,8 @@ public sealed class SqlStorage : IAsyncDisposable
     public ILinkCodeStore LinkCodes { get; }
 
     public IMailboxStore Mailboxes { get; }
+
+    public IRoomStore Rooms { get; }
 
     public static SqlStorage Create(StorageOptions options)
     {
