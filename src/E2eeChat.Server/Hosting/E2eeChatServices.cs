@@ -1,6 +1,7 @@
 using E2eeChat.Domain.Accounts;
 using E2eeChat.Domain.Devices;
 using E2eeChat.Domain.Messages;
+using E2eeChat.Domain.Rooms;
 using E2eeChat.Domain.Security;
 using E2eeChat.Domain.Sessions;
 using E2eeChat.Server.Auth;
@@ -26,15 +27,19 @@ public static class E2eeChatServices
         var storage = Bind<StorageOptions>(configuration, StorageOptions.SectionName);
         var auth = Bind<AuthOptions>(configuration, AuthOptions.SectionName);
         var messaging = Bind<MessagingOptions>(configuration, MessagingOptions.SectionName);
+        var devices = Bind<DeviceOptions>(configuration, "Devices");
+        var rooms = Bind<RoomOptions>(configuration, RoomOptions.SectionName);
+        rooms.Validate(devices.MaxDevices);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(storage);
         services.AddSingleton(auth);
         services.AddSingleton(Bind<RateLimitOptions>(configuration, RateLimitOptions.SectionName));
         services.AddSingleton(Bind<PasswordHashingOptions>(configuration, "PasswordHashing"));
-        services.AddSingleton(Bind<DeviceOptions>(configuration, "Devices"));
+        services.AddSingleton(devices);
         services.AddSingleton(Bind<SessionTokenOptions>(configuration, "Sessions"));
         services.AddSingleton(messaging);
+        services.AddSingleton(rooms);
 
         // Fails start-up with a clear message when cluster mode has no signing key.
         services.AddSingleton(SigningKey.Resolve(auth, storage));
@@ -44,6 +49,7 @@ public static class E2eeChatServices
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Sessions);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().LinkCodes);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Mailboxes);
+        services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Rooms);
 
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<ISessionRevocations, ConnectionRevocations>();
@@ -54,6 +60,8 @@ public static class E2eeChatServices
         services.AddSingleton<IRequestRateLimiter, LocalRateLimiter>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<IMessageEvents, HubMessageEvents>();
+        services.AddSingleton<RoomService>();
+        services.AddSingleton<IRoomEvents, HubRoomEvents>();
         services.AddSingleton<DeviceConnections>();
         services.AddSingleton<PresenceTracker>();
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
