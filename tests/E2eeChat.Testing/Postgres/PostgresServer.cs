@@ -17,6 +17,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly TempDirectory _directory;
     private readonly ServerProcess _process;
     private readonly string _binDirectory;
+    private int _stopped;
 
     private PostgresServer(TempDirectory directory, ServerProcess process, string binDirectory, int port)
     {
@@ -103,6 +104,11 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private void Stop()
     {
+        // Disposed explicitly and then again at process exit: stop once.
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
         if (!_process.HasExited)
         {
             try
