@@ -35,7 +35,7 @@ public static class E2eeChatServices
         services.AddSingleton(storage);
         services.AddSingleton(auth);
         services.AddSingleton(Bind<RateLimitOptions>(configuration, RateLimitOptions.SectionName));
-        services.AddSingleton(Bind<PasswordHashingOptions>(configuration, "PasswordHashing"));
+        services.AddSingleton(new PasswordHasher(Bind<PasswordHashingOptions>(configuration, "PasswordHashing")));
         services.AddSingleton(devices);
         services.AddSingleton(Bind<SessionTokenOptions>(configuration, "Sessions"));
         services.AddSingleton(messaging);
@@ -51,7 +51,6 @@ public static class E2eeChatServices
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Mailboxes);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Rooms);
 
-        services.AddSingleton<PasswordHasher>();
         services.AddSingleton<ISessionRevocations, ConnectionRevocations>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<SessionService>();
@@ -63,7 +62,8 @@ public static class E2eeChatServices
         services.AddSingleton<RoomService>();
         services.AddSingleton<IRoomEvents, HubRoomEvents>();
         services.AddSingleton<DeviceConnections>();
-        services.AddSingleton<PresenceTracker>();
+        services.AddSingleton<IDeviceBus, LocalDeviceBus>();
+        services.AddSingleton<IPresenceTracker, LocalPresenceTracker>();
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         services.AddHostedService<MailboxReaper>();
 

@@ -20,7 +20,7 @@ public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsync
 
     public Dictionary<string, string?> Settings { get; } = new()
     {
-        ["PasswordHashing:MemoryKiB"] = "64",
+        ["PasswordHashing:MemoryKiB"] = "8192",
         ["PasswordHashing:Iterations"] = "1",
         ["RateLimits:SignupPerIp:PermitLimit"] = "100000",
         ["RateLimits:TokenPerIp:PermitLimit"] = "100000",

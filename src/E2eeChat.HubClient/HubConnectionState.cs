@@ -1,0 +1,9 @@
+namespace E2eeChat.HubClient;
+
+public enum HubConnectionState
+{
+    Disconnected,
+    Connecting,
+    Connected,
+    Disconnecting,
+}

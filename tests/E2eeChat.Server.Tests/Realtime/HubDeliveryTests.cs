@@ -1,0 +1,268 @@
+using System.Net;
+using System.Text.Json;
+using E2eeChat.HubClient;
+using E2eeChat.Server.Tests.Infrastructure;
+using Xunit;
+using static E2eeChat.Server.Tests.Infrastructure.Messaging;
+
+namespace E2eeChat.Server.Tests.Realtime;
+
+/// <summary>Real-time delivery over /hubs/chat with a real WebSocket client, on each store (DESIGN §5.3).</summary>
+public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixture<TFactory>
+    where TFactory : TestServerFactory
+{
+    private readonly ApiClient _api = factory.Api();
+
+    private Task<HubDevice> ConnectAsync(TestDevice device) => HubDevice.ConnectAsync(factory.BaseAddress, device);
+
+    [Fact]
+    public async Task Backlog_is_pushed_in_order_then_QueueEmpty()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        for (var i = 0; i < 12; i++)
+        {
+            await _api.SendTextAsync(alice, bob, $"m{i}");
+        }
+
+        await using var hub = await ConnectAsync(bob);
+        await hub.WaitForQueueEmptyAsync();
+
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => $"m{i}"), hub.Texts());
+    }
+
+    [Fact]
+    public async Task New_envelopes_are_pushed_as_they_commit()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        await using var hub = await ConnectAsync(bob);
+        await hub.WaitForQueueEmptyAsync();
+
+        await _api.SendTextAsync(alice, bob, "live one");
+        await _api.SendTextAsync(alice, bob, "live two");
+
+        await hub.WaitForEnvelopesAsync(2);
+        Assert.Equal(["live one", "live two"], hub.Texts());
+    }
+
+    [Fact]
+    public async Task Unacked_envelopes_come_back_on_reconnect_in_order_and_acked_ones_never()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        for (var i = 0; i < 6; i++)
+        {
+            await _api.SendTextAsync(alice, bob, $"m{i}");
+        }
+        await using (var first = await ConnectAsync(bob))
+        {
+            await first.WaitForQueueEmptyAsync();
+            await first.AckAsync(first.Envelopes.Where((_, i) => i % 2 == 0));
+        }
+
+        await using var second = await ConnectAsync(bob);
+        await second.WaitForQueueEmptyAsync();
+
+        Assert.Equal(["m1", "m3", "m5"], second.Texts());
+    }
+
+    [Fact]
+    public async Task Send_over_the_hub_stores_and_delivers_like_rest()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        var registration = (await _api.DevicesAsync(bob))[0].RegistrationId;
+        await using var aliceHub = await ConnectAsync(alice);
+        await using var bobHub = await ConnectAsync(bob);
+        await bobHub.WaitForQueueEmptyAsync();
+
+        var result = await aliceHub.Connection.InvokeAsync<JsonElement>("Send",
+            [bob.UserId, Send([Envelope(1, registration, "over the hub")])]);
+
+        await bobHub.WaitForEnvelopesAsync(1);
+        Assert.Equal(result.GetProperty("messageId").GetString(), bobHub.Envelopes[0].GetProperty("messageId").GetString());
+        Assert.Equal(["over the hub"], bobHub.Texts());
+    }
+
+    [Fact]
+    public async Task Hub_send_with_missing_device_fails_with_the_code_first_and_stores_nothing()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        await _api.LinkByPasswordAsync(bob);
+        var registration = (await _api.DevicesAsync(bob))[0].RegistrationId;
+        await using var aliceHub = await ConnectAsync(alice);
+
+        var error = await Assert.ThrowsAsync<HubException>(() => aliceHub.Connection.InvokeAsync<JsonElement>("Send",
+            [bob.UserId, Send([Envelope(1, registration, "x")])]));
+
+        Assert.StartsWith("mismatched_devices:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("\"missingDevices\":[2]", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await _api.MailboxAsync(bob));
+    }
+
+    [Fact]
+    public async Task Ack_sends_a_delivered_receipt_and_MarkRead_a_read_receipt_to_every_sender_device()
+    {
+        var alice = await _api.SignUpAsync();
+        var aliceLaptop = await _api.LinkByPasswordAsync(alice, "laptop");
+        var bob = await _api.SignUpAsync();
+        await using var aliceHub = await ConnectAsync(alice);
+        await using var laptopHub = await ConnectAsync(aliceLaptop);
+        await using var bobHub = await ConnectAsync(bob);
+        await bobHub.WaitForQueueEmptyAsync();
+        var sent = await _api.SendTextAsync(alice, bob, "did you get it?");
+        var messageId = sent.Text("messageId");
+        await bobHub.WaitForEnvelopesAsync(1);
+
+        await bobHub.AckAsync(bobHub.Envelopes);
+        await bobHub.Connection.InvokeAsync("MarkRead", [new[] { Guid.Parse(messageId) }]);
+
+        foreach (var hub in new[] { aliceHub, laptopHub })
+        {
+            await hub.WaitForReceiptsAsync(2);
+            Assert.Equal(["delivered", "read"], hub.Receipts.Select(r => r.GetProperty("status").GetString()));
+            Assert.All(hub.Receipts, r => Assert.Equal(messageId, r.GetProperty("messageId").GetString()));
+            Assert.All(hub.Receipts, r => Assert.Equal(bob.UserId, r.GetProperty("userId").GetGuid()));
+        }
+        var status = await _api.GetAsync($"/api/v1/messages/{messageId}/status", alice.AccessToken);
+        Assert.Equal("read", status.Body!["recipients"]![0]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_second_connection_of_a_device_closes_the_first_with_a_reason()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        await using var first = await ConnectAsync(bob);
+        await first.WaitForQueueEmptyAsync();
+
+        await using var second = await ConnectAsync(bob);
+        await first.WaitForCloseAsync();
+        await _api.SendTextAsync(alice, bob, "to the new one");
+
+        Assert.Equal("connected_elsewhere", first.RevokedReason);
+        await second.WaitForEnvelopesAsync(1);
+        Assert.Empty(first.Envelopes);
+    }
+
+    [Fact]
+    public async Task Removing_a_device_closes_its_live_connection()
+    {
+        var bob = await _api.SignUpAsync();
+        var tablet = await _api.LinkByPasswordAsync(bob);
+        await using var tabletHub = await ConnectAsync(tablet);
+        await tabletHub.WaitForQueueEmptyAsync();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _api.DeleteAsync($"/api/v1/devices/{tablet.DeviceId}", bob.AccessToken)).Status);
+
+        await tabletHub.WaitForCloseAsync();
+        Assert.Equal("device_removed", tabletHub.RevokedReason);
+        await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync(tablet));
+    }
+
+    [Fact]
+    public async Task Logout_closes_the_live_connection()
+    {
+        var bob = await _api.SignUpAsync();
+        await using var hub = await ConnectAsync(bob);
+        await hub.WaitForQueueEmptyAsync();
+
+        await _api.PostAsync("/api/v1/auth/logout", token: bob.AccessToken);
+
+        await hub.WaitForCloseAsync();
+        Assert.Equal("logged_out", hub.RevokedReason);
+    }
+
+    [Fact]
+    public async Task Connecting_without_a_valid_token_is_refused()
+    {
+        var bob = await _api.SignUpAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync(bob with { AccessToken = "not-a-token" }));
+    }
+
+    [Fact]
+    public async Task Online_only_send_reaches_connected_devices_and_is_never_stored()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        var bobTablet = await _api.LinkByPasswordAsync(bob);
+        await using var bobHub = await ConnectAsync(bob);
+        await bobHub.WaitForQueueEmptyAsync();
+
+        var sent = await _api.SendTextAsync(alice, bob, "typing-like", online: true);
+
+        Assert.Equal(HttpStatusCode.OK, sent.Status);
+        await bobHub.WaitForEnvelopesAsync(1);
+        Assert.Equal(["typing-like"], bobHub.Texts());
+        await using var tabletHub = await ConnectAsync(bobTablet);
+        await tabletHub.WaitForQueueEmptyAsync();
+        Assert.Empty(tabletHub.Envelopes);
+        Assert.Empty(await _api.MailboxAsync(bob));
+    }
+
+    [Fact]
+    public async Task Typing_reaches_the_partner_only_within_a_conversation()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        var stranger = await _api.SignUpAsync();
+        await _api.SendTextAsync(alice, bob, "hello");
+        await using var aliceHub = await ConnectAsync(alice);
+        await using var bobHub = await ConnectAsync(bob);
+
+        await aliceHub.Connection.InvokeAsync("Typing", [bob.UserId.ToString(), true]);
+        var refused = await Assert.ThrowsAsync<HubException>(() =>
+            aliceHub.Connection.InvokeAsync("Typing", [stranger.UserId.ToString(), true]));
+
+        await bobHub.WaitUntilAsync(() => bobHub.TypingEvents.Count == 1, "a typing event");
+        var typing = bobHub.TypingEvents[0];
+        Assert.Equal(alice.UserId.ToString(), typing.GetProperty("conversationId").GetString());
+        Assert.True(typing.GetProperty("isTyping").GetBoolean());
+        Assert.StartsWith("not_in_conversation:", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Presence_goes_to_conversation_partners_when_the_first_device_connects_and_the_last_leaves()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        var bobTablet = await _api.LinkByPasswordAsync(bob);
+        await _api.SendTextAsync(alice, bob, "hello");
+        await using var aliceHub = await ConnectAsync(alice);
+
+        var bobPhone = await ConnectAsync(bob);
+        var bobTabletHub = await ConnectAsync(bobTablet);
+        // Invocations run only after OnConnectedAsync, so a round trip on each proves both are counted.
+        await bobPhone.Connection.InvokeAsync("MarkRead", [new[] { Guid.NewGuid() }]);
+        await bobTabletHub.Connection.InvokeAsync("MarkRead", [new[] { Guid.NewGuid() }]);
+        await aliceHub.WaitUntilAsync(() => aliceHub.PresenceEvents.Count >= 1, "online presence");
+        await bobPhone.DisposeAsync();
+        await bobTabletHub.DisposeAsync();
+        await aliceHub.WaitUntilAsync(() => aliceHub.PresenceEvents.Count >= 2, "offline presence");
+
+        Assert.Equal([true, false], aliceHub.PresenceEvents.Select(p => p.GetProperty("online").GetBoolean()));
+        Assert.All(aliceHub.PresenceEvents, p => Assert.Equal(bob.UserId, p.GetProperty("userId").GetGuid()));
+    }
+
+    [Fact]
+    public async Task Ttl_expired_envelope_is_not_pushed_on_connect()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        var sent = await _api.SendTextAsync(alice, bob, "short-lived", ttlSeconds: 1);
+        await _api.SendTextAsync(alice, bob, "kept");
+        var expiresAt = DateTimeOffset.FromUnixTimeMilliseconds(sent.Body!["serverTimestamp"]!.GetValue<long>() + 1000);
+        await E2eeChat.Testing.Processes.Wait.UntilAsync(() => DateTimeOffset.UtcNow > expiresAt, TimeSpan.FromSeconds(10), "the TTL to pass");
+
+        await using var hub = await ConnectAsync(bob);
+        await hub.WaitForQueueEmptyAsync();
+
+        Assert.Equal(["kept"], hub.Texts());
+    }
+}
+
+public sealed class SqliteHubDeliveryTests(SqliteServerFactory factory) : HubDeliveryTests<SqliteServerFactory>(factory);
+
+public sealed class PostgresHubDeliveryTests(PostgresServerFactory factory) : HubDeliveryTests<PostgresServerFactory>(factory);
