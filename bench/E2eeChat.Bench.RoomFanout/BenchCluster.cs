@@ -35,7 +35,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             ["Auth__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Rooms__MaxMembers"] = options.Users.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Set-up signs in every device; neither hashing cost nor sign-up limits are what this measures.
-            ["PasswordHashing__MemoryKiB"] = "64",
+            ["PasswordHashing__MemoryKiB"] = "8192",
             ["PasswordHashing__Iterations"] = "1",
             ["RateLimits__SignupPerIp__PermitLimit"] = "100000",
             ["RateLimits__LinkPerIp__PermitLimit"] = "100000",

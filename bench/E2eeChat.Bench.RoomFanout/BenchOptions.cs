@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace E2eeChat.Bench.RoomFanout;
 
-/// <summary>The command line: <c>--runs 5 --repeats 100 --warmup 10 --users 50 --devices 2 --bytes 1024</c>.</summary>
+/// <summary>The command line, with its defaults: <c>--runs 5 --repeats 100 --warmup 50 --users 50 --devices 2 --bytes 1024</c>.</summary>
 internal sealed record BenchOptions(int Runs, int Repeats, int Warmup, int Users, int Devices, int Bytes)
 {
     public static BenchOptions Parse(string[] args)
@@ -11,7 +11,7 @@ internal sealed record BenchOptions(int Runs, int Repeats, int Warmup, int Users
         {
             ["--runs"] = 5,
             ["--repeats"] = 100,
-            ["--warmup"] = 10,
+            ["--warmup"] = 50,
             ["--users"] = 50,
             ["--devices"] = 2,
             ["--bytes"] = 1024,

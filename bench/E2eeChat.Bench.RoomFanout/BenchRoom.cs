@@ -5,8 +5,8 @@ using System.Text.Json;
 
 namespace E2eeChat.Bench.RoomFanout;
 
-/// <summary>A signed-in device: whose it is, its id and registration id, and an HTTP client carrying its token.</summary>
-internal sealed record BenchDevice(Guid UserId, int DeviceId, int RegistrationId, HttpClient Http);
+/// <summary>A signed-in device: whose it is, its id and registration id, its access token and an HTTP client carrying it.</summary>
+internal sealed record BenchDevice(Guid UserId, int DeviceId, int RegistrationId, string AccessToken, HttpClient Http);
 
 /// <summary>Users with their devices, all in one room, made through the public API as clients would.</summary>
 internal sealed class BenchRoom : IDisposable
@@ -74,7 +74,9 @@ internal sealed class BenchRoom : IDisposable
         var http = new HttpClient { BaseAddress = baseAddress };
         using var response = await http.PostAsJsonAsync(path, body);
         var tokens = await ReadAsync(response);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.GetProperty("accessToken").GetString());
-        return new BenchDevice(tokens.GetProperty("userId").GetGuid(), tokens.GetProperty("deviceId").GetInt32(), registrationId, http);
+        var accessToken = tokens.GetProperty("accessToken").GetString()!;
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return new BenchDevice(tokens.GetProperty("userId").GetGuid(), tokens.GetProperty("deviceId").GetInt32(), registrationId,
+            accessToken, http);
     }
 }

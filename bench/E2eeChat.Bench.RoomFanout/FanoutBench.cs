@@ -25,9 +25,10 @@ internal static class FanoutBench
         await using var cluster = await BenchCluster.StartAsync(options);
         Print($"Creating {options.Users} users × {options.Devices} devices in one room.");
         using var room = await BenchRoom.CreateAsync(cluster.BaseAddress, options.Users, options.Devices);
-        var fanout = new RestFanout(room, options.Bytes);
-        Print($"Delivery measured over REST polling: send → last of {room.Devices.Count - 1} devices read it from its mailbox. " +
-              $"Envelopes of {options.Bytes} B; {options.Warmup} warm-up sends, then {options.Runs} runs × {options.Repeats} sends.");
+        await using var fanout = await HubFanout.ConnectAsync(cluster.BaseAddress, room, options.Bytes);
+        Print($"Every device connected to /hubs/chat. Measured: SendToRoom → its result (send), and → the Envelope at the last " +
+              $"of {room.Devices.Count - 1} devices. Envelopes of {options.Bytes} B; {options.Warmup} warm-up sends, " +
+              $"then {options.Runs} runs × {options.Repeats} sends.");
 
         for (var i = 0; i < options.Warmup; i++)
         {
