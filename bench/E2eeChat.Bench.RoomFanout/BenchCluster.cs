@@ -47,22 +47,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             [typeof(global::Program).Assembly.Location, "--urls", $"http://127.0.0.1:{port}"], workingDirectory: directory.Path,
             environment: environment);
         var cluster = new BenchCluster(postgres, server, directory, new Uri($"http://127.0.0.1:{port}"));
-        using var http = new HttpClient { BaseAddress = cluster.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        await Wait.UntilAsync(async () =>
-        {
-            if (server.HasExited)
-            {
-                throw new InvalidOperationException($"The server exited during start:{Environment.NewLine}{server.Output}");
-            }
-            try
-            {
-                return (await http.GetAsync(new Uri("/health/ready", UriKind.Relative))).IsSuccessStatusCode;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(60), "the server to become ready");
+        await server.WaitUntilHttpReadyAsync(new Uri(cluster.BaseAddress, "/health/ready"), TimeSpan.FromSeconds(60));
         return cluster;
     }
 

@@ -32,29 +32,8 @@ public sealed class ServerProcessHost : IDisposable
         return new ServerProcessHost(process, chosen);
     }
 
-    public async Task WaitUntilReadyAsync()
-    {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        await Wait.UntilAsync(async () =>
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The server exited during start:{Environment.NewLine}{Output}");
-            }
-            try
-            {
-                return (await http.GetAsync(new Uri("/health/ready", UriKind.Relative))).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-            catch (TaskCanceledException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(60), "the server to become ready");
-    }
+    public Task WaitUntilReadyAsync() =>
+        _process.WaitUntilHttpReadyAsync(new Uri(BaseAddress, "/health/ready"), TimeSpan.FromSeconds(60));
 
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
