@@ -69,11 +69,13 @@ up() {
   for i in $(seq 1 "$count"); do
     local port; port=$(free_port)
     mkdir -p "$dir/instance-$i"
-    (cd "$dir/instance-$i" && \
+    (
+      cd "$dir/instance-$i"
       Storage__Provider=Postgres Storage__ConnectionString="$connection" Auth__SigningKey="$key" \
-      Redis__Configuration="127.0.0.1:$redis_port" Instance__Name="instance-$i" \
-      nohup dotnet "$dir/app/E2eeChat.Server.dll" --urls "http://127.0.0.1:$port" >"$dir/instance-$i/log" 2>&1 &
-      echo $! >"$dir/instance-$i/pid")
+        Redis__Configuration="127.0.0.1:$redis_port" Instance__Name="instance-$i" \
+        nohup dotnet "$dir/app/E2eeChat.Server.dll" --urls "http://127.0.0.1:$port" >"$dir/instance-$i/log" 2>&1 &
+      echo $! >"$dir/instance-$i/pid"
+    )
     upstreams+=("127.0.0.1:$port")
     lines+=("instance $i http://127.0.0.1:$port")
   done
@@ -97,9 +99,21 @@ up() {
 down() {
   [ -d "$dir" ] || return 0
   [ ! -f "$dir/nginx/nginx.pid" ] || nginx -c "$dir/nginx/nginx.conf" -e "$dir/nginx/error.log" -s stop 2>/dev/null || true
+  local pids=()
   for pidfile in "$dir"/instance-*/pid; do
-    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    [ -f "$pidfile" ] && pids+=("$(cat "$pidfile")")
   done
+  if ((${#pids[@]})); then
+    kill "${pids[@]}" 2>/dev/null || true
+    # Graceful shutdown first; whatever is left after 15 s is killed.
+    for _ in $(seq 1 75); do
+      local alive=""
+      for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+      [ -n "$alive" ] || break
+      sleep 0.2
+    done
+    kill -9 "${pids[@]}" 2>/dev/null || true
+  fi
   [ ! -f "$dir/redis/redis.pid" ] || kill "$(cat "$dir/redis/redis.pid")" 2>/dev/null || true
   if [ -d "$dir/pg/data" ]; then
     local pg_bin; pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)

@@ -5,6 +5,7 @@ using E2eeChat.Domain.Rooms;
 using E2eeChat.Domain.Security;
 using E2eeChat.Domain.Sessions;
 using E2eeChat.Server.Auth;
+using E2eeChat.Server.Cluster;
 using E2eeChat.Server.Errors;
 using E2eeChat.Server.Health;
 using E2eeChat.Server.Json;
@@ -40,6 +41,8 @@ public static class E2eeChatServices
         services.AddSingleton(Bind<SessionTokenOptions>(configuration, "Sessions"));
         services.AddSingleton(messaging);
         services.AddSingleton(rooms);
+        services.AddSingleton(Bind<ClusterOptions>(configuration, ClusterOptions.SectionName));
+        services.AddSingleton<InstanceIdentity>();
 
         // Fails start-up with a clear message when cluster mode has no signing key.
         services.AddSingleton(SigningKey.Resolve(auth, storage));
@@ -56,26 +59,24 @@ public static class E2eeChatServices
         services.AddSingleton<SessionService>();
         services.AddSingleton<DeviceService>();
         services.AddSingleton<AccessTokenIssuer>();
-        services.AddSingleton<IRequestRateLimiter, LocalRateLimiter>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<IMessageEvents, HubMessageEvents>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<IRoomEvents, HubRoomEvents>();
         services.AddSingleton<DeviceConnections>();
-        services.AddSingleton<IDeviceBus, LocalDeviceBus>();
-        services.AddSingleton<IPresenceTracker, LocalPresenceTracker>();
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         services.AddHostedService<MailboxReaper>();
 
         // Base64 makes content 4/3 larger; the rest is JSON around it.
         var maxBodyBytes = (messaging.MaxRequestBytes / 3 * 4) + (256 * 1024);
         services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = maxBodyBytes);
-        services.AddSignalR(options =>
+        var signalR = services.AddSignalR(options =>
             {
                 options.MaximumReceiveMessageSize = maxBodyBytes;
                 options.AddFilter<HubErrorFilter>();
             })
             .AddJsonProtocol(options => WireJson.Configure(options.PayloadSerializerOptions));
+        services.AddClusterServices(signalR, configuration);
 
         services.AddControllers().AddJsonOptions(options => WireJson.Configure(options.JsonSerializerOptions));
         services.Configure<MvcOptions>(options => options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true);

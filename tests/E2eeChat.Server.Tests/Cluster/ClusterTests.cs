@@ -1,0 +1,158 @@
+using System.Net;
+using E2eeChat.Server.Tests.Infrastructure;
+using Xunit;
+
+namespace E2eeChat.Server.Tests.Cluster;
+
+/// <summary>Three real server processes sharing PostgreSQL and Redis (DESIGN §7).</summary>
+public sealed class ThreeInstanceCluster : IAsyncLifetime
+{
+    public LocalCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Cluster = await LocalCluster.StartAsync(3, settings: new Dictionary<string, string>
+    {
+        ["RateLimits__TokenPerUsername__PermitLimit"] = "3",
+        ["RateLimits__TokenPerUsername__Window"] = "00:10:00",
+    });
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+public sealed class ClusterTests(ThreeInstanceCluster fixture) : IClassFixture<ThreeInstanceCluster>
+{
+    private LocalCluster Cluster => fixture.Cluster;
+
+    private Task<HubDevice> ConnectAsync(int instance, TestDevice device) =>
+        HubDevice.ConnectAsync(Cluster.Instance(instance).BaseAddress, device);
+
+    [Fact]
+    public async Task Envelope_sent_on_one_instance_reaches_a_device_connected_to_another()
+    {
+        using var api0 = Cluster.Api(0);
+        var alice = await api0.SignUpAsync();
+        var bob = await api0.SignUpAsync();
+        await using var bobHub = await ConnectAsync(1, bob);
+        await bobHub.WaitForQueueEmptyAsync();
+
+        await api0.SendTextAsync(alice, bob, "across instances");
+
+        await bobHub.WaitForEnvelopesAsync(1);
+        Assert.Equal(["across instances"], bobHub.Texts());
+    }
+
+    [Fact]
+    public async Task Receipts_reach_the_sender_on_another_instance()
+    {
+        using var api0 = Cluster.Api(0);
+        var alice = await api0.SignUpAsync();
+        var bob = await api0.SignUpAsync();
+        await using var aliceHub = await ConnectAsync(2, alice);
+        await using var bobHub = await ConnectAsync(1, bob);
+        await bobHub.WaitForQueueEmptyAsync();
+        await api0.SendTextAsync(alice, bob, "receipt please");
+        await bobHub.WaitForEnvelopesAsync(1);
+
+        await bobHub.AckAsync(bobHub.Envelopes);
+
+        await aliceHub.WaitForReceiptsAsync(1);
+        Assert.Equal("delivered", aliceHub.Receipts[0].GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_newer_connection_on_another_instance_closes_the_older_one()
+    {
+        using var api0 = Cluster.Api(0);
+        var alice = await api0.SignUpAsync();
+        var bob = await api0.SignUpAsync();
+        await using var older = await ConnectAsync(0, bob);
+        await older.WaitForQueueEmptyAsync();
+
+        await using var newer = await ConnectAsync(2, bob);
+        await older.WaitForCloseAsync();
+        await api0.SendTextAsync(alice, bob, "only the newer");
+
+        Assert.Equal("connected_elsewhere", older.RevokedReason);
+        await newer.WaitForEnvelopesAsync(1);
+        Assert.Empty(older.Envelopes);
+    }
+
+    [Fact]
+    public async Task Removing_a_device_on_one_instance_closes_its_socket_on_another()
+    {
+        using var api0 = Cluster.Api(0);
+        var bob = await api0.SignUpAsync();
+        var tablet = await api0.LinkByPasswordAsync(bob);
+        await using var tabletHub = await ConnectAsync(2, tablet);
+        await tabletHub.WaitForQueueEmptyAsync();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api0.DeleteAsync($"/api/v1/devices/{tablet.DeviceId}", bob.AccessToken)).Status);
+
+        await tabletHub.WaitForCloseAsync();
+        Assert.Equal("device_removed", tabletHub.RevokedReason);
+    }
+
+    [Fact]
+    public async Task Logout_on_one_instance_closes_the_connection_on_another()
+    {
+        using var api1 = Cluster.Api(1);
+        var bob = await api1.SignUpAsync();
+        await using var hub = await ConnectAsync(0, bob);
+        await hub.WaitForQueueEmptyAsync();
+
+        await api1.PostAsync("/api/v1/auth/logout", token: bob.AccessToken);
+
+        await hub.WaitForCloseAsync();
+        Assert.Equal("logged_out", hub.RevokedReason);
+    }
+
+    [Fact]
+    public async Task Presence_counts_connections_across_instances()
+    {
+        using var api0 = Cluster.Api(0);
+        var alice = await api0.SignUpAsync();
+        var bob = await api0.SignUpAsync();
+        var bobTablet = await api0.LinkByPasswordAsync(bob);
+        await api0.SendTextAsync(alice, bob, "hello");
+        await using var aliceHub = await ConnectAsync(2, alice);
+
+        var phone = await ConnectAsync(0, bob);
+        await phone.Connection.InvokeAsync("MarkRead", [new[] { Guid.NewGuid() }]);
+        var tablet = await ConnectAsync(1, bobTablet);
+        await tablet.Connection.InvokeAsync("MarkRead", [new[] { Guid.NewGuid() }]);
+        await aliceHub.WaitUntilAsync(() => aliceHub.PresenceEvents.Count >= 1, "online presence");
+        await phone.DisposeAsync();
+        // The tablet on another instance keeps Bob online; only the last one leaving says offline.
+        await tablet.Connection.InvokeAsync("MarkRead", [new[] { Guid.NewGuid() }]);
+        await tablet.DisposeAsync();
+        await aliceHub.WaitUntilAsync(() => aliceHub.PresenceEvents.Count >= 2, "offline presence");
+
+        Assert.Equal([true, false], aliceHub.PresenceEvents.Select(p => p.GetProperty("online").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task Rate_limits_hold_across_instances()
+    {
+        using var api0 = Cluster.Api(0);
+        var alice = await api0.SignUpAsync();
+        var body = new { username = alice.Username, password = "wrong password", deviceId = 1 };
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var api = Cluster.Api(i % 3);
+            statuses.Add((await api.PostAsync("/api/v1/auth/token", body)).Status);
+        }
+
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests], statuses);
+    }
+
+    [Fact]
+    public async Task Readiness_reports_the_instance_and_its_engines()
+    {
+        var ready = await Cluster.ReadinessAsync(1);
+        Assert.Equal("healthy", ready!["status"]!.GetValue<string>());
+        Assert.Equal("instance-1", ready["instance"]!.GetValue<string>());
+        Assert.Equal("healthy", ready["checks"]!["redis"]!["status"]!.GetValue<string>());
+        Assert.Equal("healthy", ready["checks"]!["storage"]!["status"]!.GetValue<string>());
+    }
+}
