@@ -2,6 +2,7 @@ using E2eeChat.Domain.Accounts;
 using E2eeChat.Domain.Devices;
 using E2eeChat.Domain.Messages;
 using E2eeChat.Domain.Keys;
+using E2eeChat.Domain.Rooms;
 using E2eeChat.Domain.Sessions;
 using E2eeChat.Storage.Postgres;
 using E2eeChat.Storage.Schema;
@@ -25,6 +26,7 @@ public sealed class SqlStorage : IAsyncDisposable
         LinkCodes = new SqlLinkCodeStore(dialect);
         Mailboxes = new SqlMailboxStore(dialect);
         Prekeys = new SqlPrekeyStore(dialect);
+        Rooms = new SqlRoomStore(dialect);
     }
 
     public string ProviderName => _dialect.Name;
@@ -39,6 +41,8 @@ public sealed class SqlStorage : IAsyncDisposable
 
     public IMailboxStore Mailboxes { get; }
     public IPrekeyStore Prekeys { get; }
+
+    public IRoomStore Rooms { get; }
 
     public static SqlStorage Create(StorageOptions options)
     {

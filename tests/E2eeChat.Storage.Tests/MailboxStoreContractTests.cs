@@ -1,5 +1,3 @@
-using E2eeChat.Domain.Accounts;
-using E2eeChat.Domain.Devices;
 using E2eeChat.Domain.Messages;
 using E2eeChat.Testing.Processes;
 using Xunit;
@@ -201,22 +199,9 @@ public abstract class MailboxStoreContractTests : IAsyncLifetime
         Assert.Equal([bob.UserId], await Mailbox.ConversationPeersAsync(alice.UserId, None));
     }
 
-    private sealed record TestAccount(Guid UserId, DeviceAddress[] Devices);
+    private Task<TestUser> AccountAsync(int devices) => TestUsers.CreateAsync(_storage, devices, Now);
 
-    private async Task<TestAccount> AccountAsync(int devices)
-    {
-        var userId = Guid.NewGuid();
-        var at = DateTimeOffset.FromUnixTimeMilliseconds(Now);
-        var account = new Account(userId, $"u{userId:N}"[..20], new byte[33], "hash", at);
-        Assert.True(await _storage.Accounts.TryCreateAsync(account, new Device(userId, 1, "d1", 101, at, at), None));
-        for (var i = 2; i <= devices; i++)
-        {
-            await _storage.Devices.TryAddAsync(userId, $"d{i}", 100 + i, at, 6, None);
-        }
-        return new TestAccount(userId, Enumerable.Range(1, devices).Select(i => new DeviceAddress(userId, i, 100 + i)).ToArray());
-    }
-
-    private static MailboxBatch Batch(TestAccount sender, TestAccount destination, IReadOnlyList<DeviceAddress> devices,
+    private static MailboxBatch Batch(TestUser sender, TestUser destination, IReadOnlyList<DeviceAddress> devices,
         string? key = null, long? expiresAt = null) =>
         new(Guid.CreateVersion7(), sender.UserId, 1, key, null, Now - 10, Now, expiresAt, [destination.UserId],
             devices.Select(d => new PendingEnvelope(d, EnvelopeType.Whisper, Guid.NewGuid().ToByteArray())).ToArray());

@@ -37,4 +37,10 @@ public static class ErrorCodes
     public const string InvalidPrekey = "invalid_prekey";
     public const string TooManyPrekeys = "too_many_prekeys";
     public const string NoPrekeys = "no_prekeys";
+    public const string InvalidRoomName = "invalid_room_name";
+    public const string RoomNotFound = "room_not_found";
+    public const string NotRoomAdmin = "not_room_admin";
+    public const string RoomMemberNotFound = "room_member_not_found";
+    public const string RoomFull = "room_full";
+    public const string TooManyRooms = "too_many_rooms";
 }

@@ -3,7 +3,10 @@ namespace E2eeChat.Domain.Messages;
 /// <summary>An envelope waiting to be stored: its destination as addressed, and the ciphertext.</summary>
 public sealed record PendingEnvelope(DeviceAddress Destination, int Type, byte[] Content);
 
-/// <summary>Everything one send stores, in one transaction.</summary>
+/// <summary>
+/// Everything one send stores, in one transaction. For a room send (<see cref="RoomId"/> set) the store takes the
+/// destination users from the room's members, read under the room's lock, not from <see cref="DestinationUsers"/>.
+/// </summary>
 public sealed record MailboxBatch(
     Guid MessageId,
     Guid SenderUserId,
@@ -26,6 +29,9 @@ public enum StoreOutcomeKind
 
     /// <summary>Nothing stored: the addressed devices are not the current ones, given in <see cref="StoreOutcome.CurrentDevices"/>.</summary>
     DevicesChanged,
+
+    /// <summary>Nothing stored: the room is gone or the sender is no longer one of its members.</summary>
+    NotRoomMember,
 }
 
 public sealed record StoreOutcome(

@@ -1,5 +1,6 @@
 using E2eeChat.Domain.Accounts;
 using E2eeChat.Domain.Errors;
+using E2eeChat.Domain.Rooms;
 
 namespace E2eeChat.Domain.Messages;
 
@@ -80,6 +81,8 @@ public sealed class MessageService(
                 return outcome.Result!;
             case StoreOutcomeKind.Duplicate:
                 return outcome.Result!;
+            case StoreOutcomeKind.NotRoomMember:
+                throw RoomRules.NotFound();
             default:
                 throw mismatch(DeviceSetValidator.Compare(outcome.CurrentDevices, Addresses(envelopes))
                     ?? throw new InvalidOperationException("The store refused a send whose devices match."));

@@ -2,6 +2,7 @@ using E2eeChat.Domain.Accounts;
 using E2eeChat.Domain.Devices;
 using E2eeChat.Domain.Messages;
 using E2eeChat.Domain.Keys;
+using E2eeChat.Domain.Rooms;
 using E2eeChat.Domain.Security;
 using E2eeChat.Domain.Sessions;
 using E2eeChat.Server.Auth;
@@ -28,15 +29,19 @@ public static class E2eeChatServices
         var storage = Bind<StorageOptions>(configuration, StorageOptions.SectionName);
         var auth = Bind<AuthOptions>(configuration, AuthOptions.SectionName);
         var messaging = Bind<MessagingOptions>(configuration, MessagingOptions.SectionName);
+        var devices = Bind<DeviceOptions>(configuration, "Devices");
+        var rooms = Bind<RoomOptions>(configuration, RoomOptions.SectionName);
+        rooms.Validate(devices.MaxDevices);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(storage);
         services.AddSingleton(auth);
         services.AddSingleton(Bind<RateLimitOptions>(configuration, RateLimitOptions.SectionName));
         services.AddSingleton(new PasswordHasher(Bind<PasswordHashingOptions>(configuration, "PasswordHashing")));
-        services.AddSingleton(Bind<DeviceOptions>(configuration, "Devices"));
+        services.AddSingleton(devices);
         services.AddSingleton(Bind<SessionTokenOptions>(configuration, "Sessions"));
         services.AddSingleton(messaging);
+        services.AddSingleton(rooms);
         services.AddSingleton(Bind<ClusterOptions>(configuration, ClusterOptions.SectionName));
         services.AddSingleton<InstanceIdentity>();
         var prekeys = Bind<PrekeyOptions>(configuration, PrekeyOptions.SectionName);
@@ -52,6 +57,7 @@ public static class E2eeChatServices
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().LinkCodes);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Mailboxes);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Prekeys);
+        services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Rooms);
 
         services.AddSingleton<ISessionRevocations, ConnectionRevocations>();
         services.AddSingleton<AccountService>();
@@ -61,6 +67,8 @@ public static class E2eeChatServices
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<IMessageEvents, HubMessageEvents>();
+        services.AddSingleton<RoomService>();
+        services.AddSingleton<IRoomEvents, HubRoomEvents>();
         services.AddSingleton<DeviceConnections>();
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         services.AddHostedService<MailboxReaper>();

@@ -1,6 +1,7 @@
 using E2eeChat.Domain.Devices;
 using E2eeChat.Domain.Errors;
 using E2eeChat.Domain.Messages;
+using E2eeChat.Domain.Rooms;
 using E2eeChat.Server.Auth;
 using E2eeChat.Server.Messages;
 using Microsoft.AspNetCore.Authorization;
@@ -15,6 +16,7 @@ namespace E2eeChat.Server.Realtime;
 [Authorize]
 public sealed class ChatHub(
     MessageService messages,
+    RoomService rooms,
     DeviceConnections connections,
     IDeviceBus bus,
     IPresenceTracker presence,
@@ -58,6 +60,14 @@ public sealed class ChatHub(
         return messages.SendAsync(me.UserId, me.DeviceId, destinationUserId, request.ToDomain(), Context.ConnectionAborted);
     }
 
+    /// <summary>One envelope per device of every other member and of the sender's other devices; as PUT /rooms/{roomId}/messages.</summary>
+    public Task<SendResult> SendToRoom(Guid roomId, SendMessagesRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var me = Me;
+        return rooms.SendAsync(me.UserId, me.DeviceId, roomId, request.ToDomain(), Context.ConnectionAborted);
+    }
+
     public async Task Ack(Guid[] envelopeIds)
     {
         var me = Me;
@@ -71,24 +81,41 @@ public sealed class ChatHub(
         return messages.MarkReadAsync(me.UserId, me.DeviceId, messageIds, Context.ConnectionAborted);
     }
 
-    /// <summary>Ephemeral: goes to the conversation partner's connected devices and is never stored.</summary>
+    /// <summary>
+    /// Ephemeral, never stored. <paramref name="conversationId"/> is a user you share a conversation with, or a room
+    /// you are a member of; it goes to that user's, or the other members', connected devices.
+    /// </summary>
     public async Task Typing(string conversationId, bool isTyping)
     {
         var me = Me;
-        if (!Guid.TryParse(conversationId, out var peer)
-            || !await mailbox.SharesConversationAsync(me.UserId, peer, Context.ConnectionAborted))
+        if (Guid.TryParse(conversationId, out var id))
         {
-            throw DomainException.Forbidden(ErrorCodes.NotInConversation,
-                "Typing goes only to a user you share a conversation with.");
+            if (await mailbox.SharesConversationAsync(me.UserId, id, Context.ConnectionAborted))
+            {
+                // From the partner's side, the conversation is the one with us.
+                await Clients.User(id.ToString()).SendAsync(HubEvents.Typing,
+                    new TypingEvent(me.UserId.ToString(), me.UserId, me.DeviceId, isTyping), Context.ConnectionAborted);
+                return;
+            }
+            if (await rooms.OtherMembersAsync(id, me.UserId, Context.ConnectionAborted) is { } members)
+            {
+                if (members.Count > 0)
+                {
+                    await Clients.Users(members.Select(m => m.ToString()).ToArray()).SendAsync(HubEvents.Typing,
+                        new TypingEvent(id.ToString(), me.UserId, me.DeviceId, isTyping), Context.ConnectionAborted);
+                }
+                return;
+            }
         }
-        // From the partner's side, the conversation is the one with us.
-        await Clients.User(peer.ToString()).SendAsync(HubEvents.Typing,
-            new TypingEvent(me.UserId.ToString(), me.UserId, me.DeviceId, isTyping), Context.ConnectionAborted);
+        throw DomainException.Forbidden(ErrorCodes.NotInConversation,
+            "Typing goes only to a user you share a conversation with, or to a room you are a member of.");
     }
 
+    /// <summary>Presence goes to users who share a conversation or a room with <paramref name="userId"/>.</summary>
     private async Task AnnouncePresenceAsync(Guid userId, bool online)
     {
-        var peers = await mailbox.ConversationPeersAsync(userId, CancellationToken.None);
+        var peers = new HashSet<Guid>(await mailbox.ConversationPeersAsync(userId, CancellationToken.None));
+        peers.UnionWith(await rooms.PeersAsync(userId, CancellationToken.None));
         if (peers.Count > 0)
         {
             await Clients.Users(peers.Select(p => p.ToString()).ToArray())

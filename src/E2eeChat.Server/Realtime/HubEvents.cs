@@ -9,4 +9,5 @@ public static class HubEvents
     public const string Typing = "Typing";
     public const string Presence = "Presence";
     public const string Revoked = "Revoked";
+    public const string RoomEvent = "RoomEvent";
 }

@@ -114,5 +114,20 @@ internal static class Migrations
                 peer_id {d.UuidType} NOT NULL,
                 PRIMARY KEY (user_id, peer_id));
             """),
+        new(4, "rooms and their members", d => $"""
+            CREATE TABLE rooms (
+                room_id {d.UuidType} PRIMARY KEY,
+                name TEXT NOT NULL,
+                created_at {d.Int64Type} NOT NULL);
+
+            CREATE TABLE room_members (
+                room_id {d.UuidType} NOT NULL REFERENCES rooms (room_id) ON DELETE CASCADE,
+                user_id {d.UuidType} NOT NULL REFERENCES accounts (user_id) ON DELETE CASCADE,
+                role INTEGER NOT NULL,
+                joined_at {d.Int64Type} NOT NULL,
+                position INTEGER NOT NULL,
+                PRIMARY KEY (room_id, user_id));
+            CREATE INDEX room_members_by_user ON room_members (user_id);
+            """),
     ];
 }

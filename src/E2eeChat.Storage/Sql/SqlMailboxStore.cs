@@ -27,6 +27,10 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var (current, senderDevices) = await AdvanceSequencesAsync(connection, transaction, batch, cancellationToken).ConfigureAwait(false);
+        if (current is null)
+        {
+            return new StoreOutcome(StoreOutcomeKind.NotRoomMember, null, [], []);
+        }
         if (!Covers(current, batch.Envelopes))
         {
             var devices = new DeviceAddress[current.Count];
@@ -192,14 +196,33 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
         return await command.With("user", userId).With("peer", peerId).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
-    /// <summary>Locks the destination devices in key order and returns them with their new sequence numbers.</summary>
-    private async Task<(Dictionary<(Guid UserId, int DeviceId), (int RegistrationId, long Sequence)> Devices, long SenderDevices)>
+    /// <summary>
+    /// Locks the destination devices in key order and returns them with their new sequence numbers. A room send
+    /// first takes the room's lock and then reads its members in later statements (see <see cref="SqlRoomStore"/>),
+    /// so it addresses the members as they are at commit; null when the sender is not one of them.
+    /// </summary>
+    private async Task<(Dictionary<(Guid UserId, int DeviceId), (int RegistrationId, long Sequence)>? Devices, long SenderDevices)>
         AdvanceSequencesAsync(DbConnection connection, DbTransaction transaction, MailboxBatch batch, CancellationToken cancellationToken)
     {
         await using var command = connection.Command(string.Empty, transaction);
-        var users = command.WithList("u", batch.DestinationUsers);
+        string users, roomCheck;
+        if (batch.RoomId is { } roomId)
+        {
+            command.With("room", roomId);
+            users = "SELECT user_id FROM room_members WHERE room_id = @room";
+            roomCheck = $"""
+                {SqlRoomStore.LockSql(dialect)};
+                SELECT COUNT(*) FROM room_members WHERE room_id = @room AND user_id = @sender;
+
+                """;
+        }
+        else
+        {
+            users = command.WithList("u", batch.DestinationUsers);
+            roomCheck = string.Empty;
+        }
         command.CommandText = $"""
-            UPDATE devices SET mailbox_seq = mailbox_seq + 1
+            {roomCheck}UPDATE devices SET mailbox_seq = mailbox_seq + 1
             WHERE (user_id, device_id) IN (
                 SELECT user_id, device_id FROM devices
                 WHERE user_id IN ({users}) AND NOT (user_id = @sender AND device_id = @senderDevice)
@@ -209,6 +232,19 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
             """;
         await using var reader = await command.With("sender", batch.SenderUserId).With("senderDevice", batch.SenderDeviceId)
             .ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (batch.RoomId is not null)
+        {
+            // The lock's row (none when the room is gone), then whether the sender is still a member.
+            var roomExists = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var isMember = reader.GetInt64(0) > 0;
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            if (!roomExists || !isMember)
+            {
+                return (null, 0);
+            }
+        }
         var devices = new Dictionary<(Guid, int), (int, long)>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

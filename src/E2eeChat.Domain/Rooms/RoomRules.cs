@@ -1,0 +1,23 @@
+using E2eeChat.Domain.Errors;
+
+namespace E2eeChat.Domain.Rooms;
+
+/// <summary>Field rules for rooms and the errors a refused room request gets.</summary>
+public static class RoomRules
+{
+    public const int MaxNameLength = 128;
+
+    public static string ValidateName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || name.Any(char.IsControl))
+        {
+            throw DomainException.BadRequest(ErrorCodes.InvalidRoomName,
+                $"name must be 1–{MaxNameLength} printable characters (an encrypted name fits as base64).");
+        }
+        return name;
+    }
+
+    /// <summary>The same answer whether the room does not exist or the caller is not in it, so ids are no oracle.</summary>
+    public static DomainException NotFound() =>
+        DomainException.NotFound(ErrorCodes.RoomNotFound, "No such room, or you are not a member of it.");
+}

@@ -1,0 +1,37 @@
+using E2eeChat.Domain.Rooms;
+using Xunit;
+
+namespace E2eeChat.Domain.Tests.Rooms;
+
+public sealed class RoomOptionsTests
+{
+    [Fact]
+    public void Defaults_let_a_full_room_of_six_device_members_be_sent_to_in_one_send()
+    {
+        Assert.Null(Record.Exception(() => new RoomOptions().Validate(maxDevicesPerUser: 6)));
+    }
+
+    [Theory]
+    [InlineData(1, 10, 6)]
+    [InlineData(100, 0, 6)]
+    [InlineData(200, 10, 6)]
+    public void Settings_that_cannot_work_fail_at_start_up(int maxMembers, int maxRoomsPerUser, int maxDevices)
+    {
+        var options = new RoomOptions { MaxMembers = maxMembers, MaxRoomsPerUser = maxRoomsPerUser };
+
+        var error = Assert.Throws<InvalidOperationException>(() => options.Validate(maxDevices));
+
+        Assert.StartsWith("Rooms:Max", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Room_names_are_1_to_128_printable_characters()
+    {
+        Assert.Equal("team", RoomRules.ValidateName("team"));
+        Assert.Equal(new string('x', 128), RoomRules.ValidateName(new string('x', 128)));
+        foreach (var bad in new[] { null, "", " ", "a\nb", new string('x', 129) })
+        {
+            Assert.Equal("invalid_room_name", Assert.Throws<Errors.DomainException>(() => RoomRules.ValidateName(bad)).Code);
+        }
+    }
+}
