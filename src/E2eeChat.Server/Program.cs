@@ -1,7 +1,12 @@
 using E2eeChat.Server.Hosting;
 
+if (args.Contains(HealthProbe.Argument))
+{
+    return await HealthProbe.RunAsync(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")).ConfigureAwait(false);
+}
+
 var builder = WebApplication.CreateBuilder(args);
-if (string.IsNullOrEmpty(builder.Configuration["urls"]) && builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any() is false)
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
 {
     // The embedded default listens on loopback only; operators set ASPNETCORE_URLS or --urls.
     builder.WebHost.UseUrls(ServerDefaults.Url);
@@ -12,6 +17,7 @@ var app = builder.Build();
 app.UseE2eeChat();
 await app.MigrateStorageAsync().ConfigureAwait(false);
 await app.RunAsync().ConfigureAwait(false);
+return 0;
 
 /// <summary>Lets the test host (WebApplicationFactory) find this entry point.</summary>
 public partial class Program;

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using E2eeChat.Server.Cluster;
+using E2eeChat.Server.Realtime;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -28,9 +30,13 @@ internal static class HealthEndpoints
     private static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
+        var services = context.RequestServices;
         var body = new
         {
             status = report.Status.ToString().ToLowerInvariant(),
+            // Which instance answered and how many devices it holds: operators (and tests) see the spread.
+            instance = services.GetRequiredService<InstanceIdentity>().Name,
+            connections = services.GetRequiredService<DeviceConnections>().Count,
             checks = report.Entries.ToDictionary(
                 entry => entry.Key,
                 entry => new { status = entry.Value.Status.ToString().ToLowerInvariant(), detail = entry.Value.Description }),

@@ -4,6 +4,7 @@ using E2eeChat.Domain.Messages;
 using E2eeChat.Domain.Security;
 using E2eeChat.Domain.Sessions;
 using E2eeChat.Server.Auth;
+using E2eeChat.Server.Cluster;
 using E2eeChat.Server.Errors;
 using E2eeChat.Server.Health;
 using E2eeChat.Server.Json;
@@ -35,6 +36,8 @@ public static class E2eeChatServices
         services.AddSingleton(Bind<DeviceOptions>(configuration, "Devices"));
         services.AddSingleton(Bind<SessionTokenOptions>(configuration, "Sessions"));
         services.AddSingleton(messaging);
+        services.AddSingleton(Bind<ClusterOptions>(configuration, ClusterOptions.SectionName));
+        services.AddSingleton<InstanceIdentity>();
 
         // Fails start-up with a clear message when cluster mode has no signing key.
         services.AddSingleton(SigningKey.Resolve(auth, storage));
@@ -54,7 +57,8 @@ public static class E2eeChatServices
         services.AddSingleton<MessageService>();
         services.AddSingleton<IMessageEvents, HubMessageEvents>();
         services.AddSingleton<DeviceConnections>();
-        services.AddSingleton<PresenceTracker>();
+        services.AddSingleton<IDeviceBus, LocalDeviceBus>();
+        services.AddSingleton<IPresenceTracker, LocalPresenceTracker>();
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         services.AddHostedService<MailboxReaper>();
 

@@ -16,7 +16,8 @@ namespace E2eeChat.Server.Realtime;
 public sealed class ChatHub(
     MessageService messages,
     DeviceConnections connections,
-    PresenceTracker presence,
+    IDeviceBus bus,
+    IPresenceTracker presence,
     IMailboxStore mailbox,
     IDeviceStore devices,
     TimeProvider clock) : Hub
@@ -28,9 +29,11 @@ public sealed class ChatHub(
     public override async Task OnConnectedAsync()
     {
         var me = Me;
-        await connections.AttachAsync(new DeviceKey(me.UserId, me.DeviceId), Context);
+        var device = new DeviceKey(me.UserId, me.DeviceId);
+        await connections.AttachAsync(device, Context);
+        await bus.AttachedAsync(device, Context.ConnectionAborted);
         await devices.TouchAsync(me.UserId, me.DeviceId, clock.GetUtcNow(), Context.ConnectionAborted);
-        if (presence.Connected(me.UserId))
+        if (await presence.ConnectedAsync(me.UserId, Context.ConnectionId, Context.ConnectionAborted))
         {
             await AnnouncePresenceAsync(me.UserId, online: true);
         }
@@ -39,8 +42,10 @@ public sealed class ChatHub(
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         var me = Me;
+        var device = new DeviceKey(me.UserId, me.DeviceId);
         await connections.DetachAsync(Context.ConnectionId);
-        if (presence.Disconnected(me.UserId))
+        await bus.DetachedAsync(device, CancellationToken.None);
+        if (await presence.DisconnectedAsync(me.UserId, Context.ConnectionId, CancellationToken.None))
         {
             await AnnouncePresenceAsync(me.UserId, online: false);
         }

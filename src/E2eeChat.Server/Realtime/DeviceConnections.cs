@@ -60,6 +60,15 @@ public sealed class DeviceConnections(
         }
     }
 
+    /// <summary>Every local pump reads its mailbox again: announcements may have been lost.</summary>
+    public void RecheckAll()
+    {
+        foreach (var live in _byConnection.Values)
+        {
+            live.Pump.Recheck();
+        }
+    }
+
     public void Acknowledged(string connectionId, IReadOnlyList<Guid> envelopeIds)
     {
         if (_byConnection.TryGetValue(connectionId, out var live))

@@ -4,17 +4,10 @@ using Microsoft.AspNetCore.SignalR;
 namespace E2eeChat.Server.Realtime;
 
 /// <summary>Turns committed sends and receipts into hub traffic for the devices that are online.</summary>
-internal sealed class HubMessageEvents(DeviceConnections connections, IHubContext<ChatHub> hub) : IMessageEvents
+internal sealed class HubMessageEvents(IDeviceBus bus, IHubContext<ChatHub> hub) : IMessageEvents
 {
-    public ValueTask EnvelopesAsync(IReadOnlyList<Envelope> envelopes, bool durable, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(envelopes);
-        for (var i = 0; i < envelopes.Count; i++)
-        {
-            connections.Announce(envelopes[i]);
-        }
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask EnvelopesAsync(IReadOnlyList<Envelope> envelopes, bool durable, CancellationToken cancellationToken) =>
+        bus.AnnounceAsync(envelopes, cancellationToken);
 
     public async ValueTask ReceiptsAsync(IReadOnlyList<Receipt> receipts, CancellationToken cancellationToken)
     {

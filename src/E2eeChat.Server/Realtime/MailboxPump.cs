@@ -25,6 +25,10 @@ internal sealed partial class MailboxPump : IAsyncDisposable
     private readonly SemaphoreSlim _window;
     private readonly HashSet<Guid> _inFlight = [];
     private readonly CancellationTokenSource _stop = new();
+    // Not an envelope: wakes the loop so it sees the overflow flag.
+    private static readonly Envelope RecheckSignal = new(Guid.Empty, Guid.Empty, 0, Guid.Empty, 0, null, Guid.Empty, 0,
+        long.MinValue, 0, 0, [], null);
+
     private long _lastSequence;
     private volatile bool _overflowed;
     private Task _run = Task.CompletedTask;
@@ -41,6 +45,13 @@ internal sealed partial class MailboxPump : IAsyncDisposable
     }
 
     public void Start() => _run = Task.Run(RunAsync);
+
+    /// <summary>Makes the pump read the mailbox again, for announcements that may have been lost (e.g. while Redis was down).</summary>
+    public void Recheck()
+    {
+        _overflowed = true;
+        _announced.Writer.TryWrite(RecheckSignal);
+    }
 
     /// <summary>Hands over an envelope that just committed (or an ephemeral one). Never blocks.</summary>
     public void Announce(Envelope envelope)
@@ -99,6 +110,10 @@ internal sealed partial class MailboxPump : IAsyncDisposable
             {
                 while (reader.TryRead(out var envelope))
                 {
+                    if (ReferenceEquals(envelope, RecheckSignal))
+                    {
+                        continue;
+                    }
                     if (envelope.Sequence == 0)
                     {
                         await PushAsync(envelope, durable: false, cancellationToken).ConfigureAwait(false);

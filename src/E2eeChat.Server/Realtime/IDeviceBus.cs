@@ -1,0 +1,22 @@
+using E2eeChat.Domain.Messages;
+
+namespace E2eeChat.Server.Realtime;
+
+/// <summary>
+/// Reaches a device wherever its live connection is: on this instance, or (in a cluster)
+/// on another one. Everything it carries is a hint; the mailbox in the store is the truth.
+/// </summary>
+public interface IDeviceBus
+{
+    /// <summary>Hands committed (or ephemeral) envelopes to the connections of their devices.</summary>
+    ValueTask AnnounceAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken);
+
+    /// <summary>Closes the device's live connection, wherever it is, telling it why.</summary>
+    ValueTask RevokeAsync(DeviceKey device, string reason, CancellationToken cancellationToken);
+
+    /// <summary>A device connected here: start hearing for it, and close its older connections elsewhere.</summary>
+    ValueTask AttachedAsync(DeviceKey device, CancellationToken cancellationToken);
+
+    /// <summary>A device's connection here ended.</summary>
+    ValueTask DetachedAsync(DeviceKey device, CancellationToken cancellationToken);
+}

@@ -1,0 +1,24 @@
+using E2eeChat.Domain.Messages;
+
+namespace E2eeChat.Server.Realtime;
+
+/// <summary>The single-process bus: every device that is connected at all is connected here.</summary>
+internal sealed class LocalDeviceBus(DeviceConnections connections) : IDeviceBus
+{
+    public ValueTask AnnounceAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelopes);
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            connections.Announce(envelopes[i]);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask RevokeAsync(DeviceKey device, string reason, CancellationToken cancellationToken) =>
+        await connections.RevokeAsync(device, reason).ConfigureAwait(false);
+
+    public ValueTask AttachedAsync(DeviceKey device, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask DetachedAsync(DeviceKey device, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}
