@@ -25,6 +25,10 @@ internal static class LoadTestCommand
         {
             return await SummarizeAsync(args, output, error).ConfigureAwait(false);
         }
+        if (args.Count > 0 && args[0] == "median")
+        {
+            return await MedianAsync(args, output, error).ConfigureAwait(false);
+        }
         LoadOptions options;
         try
         {
@@ -98,6 +102,28 @@ internal static class LoadTestCommand
             results.Add(ResultFiles.Read(args[i]));
         }
         await output.WriteAsync(RunSummary.Render(results)).ConfigureAwait(false);
+        return Thresholds.Passed;
+    }
+
+    private static async Task<int> MedianAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        if (args.Count < 3)
+        {
+            await error.WriteLineAsync("median needs a path (such as measured.deliveredPerSecond) and result.json files.")
+                .ConfigureAwait(false);
+            return Thresholds.Fatal;
+        }
+        var files = new List<string>(args.Count - 2);
+        for (var i = 2; i < args.Count; i++)
+        {
+            files.Add(args[i]);
+        }
+        if (ResultQuery.Median(args[1], files) is not { } median)
+        {
+            await error.WriteLineAsync($"No file has a number at {args[1]}.").ConfigureAwait(false);
+            return Thresholds.Fatal;
+        }
+        await output.WriteLineAsync(median.ToString("0.###", CultureInfo.InvariantCulture)).ConfigureAwait(false);
         return Thresholds.Passed;
     }
 }

@@ -5,7 +5,8 @@ internal static class Usage
     public const string Text = """
         Usage:
           E2eeChat.LoadTest pairs|room|connections|drain [--url URL] [options]
-          E2eeChat.LoadTest summarize RESULT.json...
+          E2eeChat.LoadTest summarize RESULT.json...       (medians per label, as a Markdown table)
+          E2eeChat.LoadTest median PATH RESULT.json...     (one figure, e.g. measured.deliveredPerSecond)
 
         Scenarios (each creates its own accounts and devices, one hub connection per device):
           pairs         P pairs; each sender sends over the hub to a partner with D devices.

@@ -32,11 +32,11 @@ internal static class HtmlReport
 
         html.Append("<h2>Key figures</h2>");
         Table(html, [
-            ("Delivered envelopes/s (measured window)", SvgChart.Number(result.Measured.DeliveredPerSecond)),
-            ("Sent envelopes/s (measured window)", SvgChart.Number(result.Measured.SentPerSecond)),
-            ("Measured window", $"{SvgChart.Number(result.Measured.Seconds)} s"),
+            ("Delivered envelopes/s (measured window)", Numbers.Short(result.Measured.DeliveredPerSecond)),
+            ("Sent envelopes/s (measured window)", Numbers.Short(result.Measured.SentPerSecond)),
+            ("Measured window", $"{Numbers.Short(result.Measured.Seconds)} s"),
             ("Latency p50 / p90 / p99 / p99.9 / max (ms)",
-                $"{SvgChart.Number(result.Latency.P50Ms)} / {SvgChart.Number(result.Latency.P90Ms)} / {SvgChart.Number(result.Latency.P99Ms)} / {SvgChart.Number(result.Latency.P999Ms)} / {SvgChart.Number(result.Latency.MaxMs)}"),
+                $"{Numbers.Short(result.Latency.P50Ms)} / {Numbers.Short(result.Latency.P90Ms)} / {Numbers.Short(result.Latency.P99Ms)} / {Numbers.Short(result.Latency.P999Ms)} / {Numbers.Short(result.Latency.MaxMs)}"),
             ("Latency samples", result.Latency.Count.ToString(CultureInfo.InvariantCulture)),
         ]);
         html.Append("<h2>Totals</h2>");
@@ -106,7 +106,7 @@ internal static class HtmlReport
             var bars = new List<ChartBar>(result.Histogram.Count);
             foreach (var bin in result.Histogram)
             {
-                bars.Add(new ChartBar(SvgChart.Number(bin.FromMs), bin.Count));
+                bars.Add(new ChartBar(Numbers.Short(bin.FromMs), bin.Count));
             }
             html.Append("<h2>Latency distribution (measured window)</h2>");
             html.Append(SvgChart.Bars("Envelopes by latency", "latency (ms), log-spaced bins", "envelopes", bars));

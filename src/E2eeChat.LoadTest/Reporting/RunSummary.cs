@@ -70,13 +70,6 @@ internal static class RunSummary
                 values.Add(value);
             }
         }
-        if (values.Count == 0)
-        {
-            return "–";
-        }
-        values.Sort();
-        var middle = values.Count / 2;
-        var median = values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
-        return SvgChart.Number(median);
+        return Numbers.Median(values) is { } median ? Numbers.Short(median) : "–";
     }
 }

@@ -110,9 +110,6 @@ internal static class SvgChart
         return nice * magnitude;
     }
 
-    public static string Number(double value) =>
-        value.ToString(Math.Abs(value) >= 100 ? "0" : "0.###", CultureInfo.InvariantCulture);
-
     private static StringBuilder Begin(string title)
     {
         var svg = new StringBuilder();
@@ -131,7 +128,7 @@ internal static class SvgChart
         {
             var py = Y(y, yMax);
             Append(svg, $"<line x1=\"{Left}\" x2=\"{Left + PlotWidth}\" y1=\"{py:0.#}\" y2=\"{py:0.#}\" stroke=\"#ddd\"/>");
-            Append(svg, $"<text x=\"{Left - 6}\" y=\"{py + 4:0.#}\" text-anchor=\"end\">{Number(y)}</text>");
+            Append(svg, $"<text x=\"{Left - 6}\" y=\"{py + 4:0.#}\" text-anchor=\"end\">{Numbers.Short(y)}</text>");
         }
         if (xStep > 0)
         {
@@ -139,7 +136,7 @@ internal static class SvgChart
             {
                 var px = X(x, xMax);
                 Append(svg, $"<line x1=\"{px:0.#}\" x2=\"{px:0.#}\" y1=\"{Top + PlotHeight}\" y2=\"{Top + PlotHeight + 4}\" stroke=\"#888\"/>");
-                Append(svg, $"<text x=\"{px:0.#}\" y=\"{Top + PlotHeight + 16}\" text-anchor=\"middle\">{Number(x)}</text>");
+                Append(svg, $"<text x=\"{px:0.#}\" y=\"{Top + PlotHeight + 16}\" text-anchor=\"middle\">{Numbers.Short(x)}</text>");
             }
         }
         Append(svg, $"<rect x=\"{Left}\" y=\"{Top}\" width=\"{PlotWidth}\" height=\"{PlotHeight}\" fill=\"none\" stroke=\"#888\"/>");
