@@ -12,7 +12,7 @@ internal static class ConsoleSummary
         var text = new StringBuilder();
         var totals = result.Totals;
         Line(text, $"{result.Scenario}: sent {totals.Sent}, delivered {totals.Delivered}, lost {totals.Lost}, server duplicates {totals.ServerDuplicates}, content duplicates {totals.ContentDuplicates}, reordered {totals.Reordered}, errors {totals.Errors}");
-        if (result.Measured.Seconds > 0)
+        if (result.Latency.Count > 0)
         {
             var latency = result.Latency;
             Line(text, $"measured {result.Measured.Seconds:0.#} s: {result.Measured.DeliveredPerSecond:0.#} delivered envelopes/s; latency ms p50 {latency.P50Ms:0.###} p90 {latency.P90Ms:0.###} p99 {latency.P99Ms:0.###} p99.9 {latency.P999Ms:0.###} max {latency.MaxMs:0.###} ({latency.Count} samples)");
