@@ -41,26 +41,7 @@ public class LoadTestServer : IAsyncLifetime
         var serverAssembly = typeof(E2eeChat.Server.Hosting.E2eeChatServices).Assembly.Location;
         _process = ServerProcess.Start("e2eechat", "dotnet", [serverAssembly, "--urls", BaseAddress.ToString().TrimEnd('/')],
             workingDirectory: _directory.Path, environment: Environment());
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        await Wait.UntilAsync(async () =>
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The server exited during start:{System.Environment.NewLine}{_process.Output}");
-            }
-            try
-            {
-                return (await http.GetAsync(new Uri("/health/ready", UriKind.Relative))).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-            catch (TaskCanceledException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(60), "the server to become ready");
+        await ReadinessProbe.WaitUntilReadyAsync(_process, BaseAddress, TimeSpan.FromSeconds(60));
     }
 
     public Task DisposeAsync()

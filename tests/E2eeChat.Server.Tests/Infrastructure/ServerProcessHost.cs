@@ -32,29 +32,7 @@ public sealed class ServerProcessHost : IDisposable
         return new ServerProcessHost(process, chosen);
     }
 
-    public async Task WaitUntilReadyAsync()
-    {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        await Wait.UntilAsync(async () =>
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The server exited during start:{Environment.NewLine}{Output}");
-            }
-            try
-            {
-                return (await http.GetAsync(new Uri("/health/ready", UriKind.Relative))).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-            catch (TaskCanceledException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(60), "the server to become ready");
-    }
+    public Task WaitUntilReadyAsync() => ReadinessProbe.WaitUntilReadyAsync(_process, BaseAddress, TimeSpan.FromSeconds(60));
 
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
