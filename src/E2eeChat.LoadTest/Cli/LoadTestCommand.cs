@@ -56,6 +56,11 @@ internal static class LoadTestCommand
         {
             await error.WriteLineAsync("Cancelled before the run had anything to report.").ConfigureAwait(false);
         }
+        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or IOException
+            or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            await error.WriteLineAsync($"The run failed: {exception}").ConfigureAwait(false);
+        }
         return Thresholds.Fatal;
     }
 

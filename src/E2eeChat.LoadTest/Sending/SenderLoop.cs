@@ -7,6 +7,9 @@ namespace E2eeChat.LoadTest.Sending;
 /// <summary>Paces one stream's sends from its start until the stop time: at a rate (open loop) or one after another (closed loop).</summary>
 internal sealed class SenderLoop(StreamSender sender, LoadOptions options, RunCounters counters)
 {
+    /// <summary>A closed loop pauses this long after a failed send, rather than spin on a broken connection.</summary>
+    private static readonly TimeSpan PauseAfterFailure = TimeSpan.FromMilliseconds(100);
+
     public async Task RunAsync(long startAt, long stopAt, CancellationToken cancellationToken)
     {
         try
@@ -20,13 +23,19 @@ internal sealed class SenderLoop(StreamSender sender, LoadOptions options, RunCo
                 case SendLoop.ClosedOnSend:
                     while (RunClock.Now < stopAt && !cancellationToken.IsCancellationRequested)
                     {
-                        await sender.SendAsync(sender.Stream.NextSequence()).ConfigureAwait(false);
+                        if (!await sender.SendAsync(sender.Stream.NextSequence()).ConfigureAwait(false))
+                        {
+                            await Task.Delay(PauseAfterFailure, cancellationToken).ConfigureAwait(false);
+                        }
                     }
                     break;
                 case SendLoop.ClosedOnDelivery:
                     while (RunClock.Now < stopAt && !cancellationToken.IsCancellationRequested)
                     {
-                        await SendAndAwaitDeliveryAsync().ConfigureAwait(false);
+                        if (!await SendAndAwaitDeliveryAsync().ConfigureAwait(false))
+                        {
+                            await Task.Delay(PauseAfterFailure, cancellationToken).ConfigureAwait(false);
+                        }
                     }
                     break;
                 default:
@@ -91,13 +100,14 @@ internal sealed class SenderLoop(StreamSender sender, LoadOptions options, RunCo
         }
     }
 
-    private async Task SendAndAwaitDeliveryAsync()
+    /// <summary>False when the send failed.</summary>
+    private async Task<bool> SendAndAwaitDeliveryAsync()
     {
         var sequence = sender.Stream.NextSequence();
         var delivered = sender.Stream.ExpectDelivery(sequence);
         if (!await sender.SendAsync(sequence).ConfigureAwait(false))
         {
-            return;
+            return false;
         }
         try
         {
@@ -109,5 +119,6 @@ internal sealed class SenderLoop(StreamSender sender, LoadOptions options, RunCo
             counters.ErrorLog.Record("delivery", new TimeoutException(
                 $"A message did not reach all {sender.Stream.FanOut} devices within the settle time.", exception));
         }
+        return true;
     }
 }
