@@ -3,10 +3,10 @@ using System.Net;
 
 namespace E2eeChat.LoadTest.Probes;
 
-/// <summary>Reads the resident memory (VmRSS) of the server process, when it runs on this machine.</summary>
-internal sealed class ServerMemoryProbe
+/// <summary>Reads the resident memory (VmRSS) and CPU time of the server process, when it runs on this machine.</summary>
+internal sealed class LocalServerProbe
 {
-    private ServerMemoryProbe(int processId)
+    private LocalServerProbe(int processId)
     {
         ProcessId = processId;
     }
@@ -17,18 +17,18 @@ internal sealed class ServerMemoryProbe
     public string? Command => TryRead($"/proc/{ProcessId}/comm")?.Trim();
 
     /// <summary>The process given, or the one listening on the URL's port when the host is this machine; null when neither.</summary>
-    public static ServerMemoryProbe? Find(int? processId, Uri url)
+    public static LocalServerProbe? Find(int? processId, Uri url)
     {
         ArgumentNullException.ThrowIfNull(url);
         if (processId is { } pid)
         {
-            return new ServerMemoryProbe(pid);
+            return new LocalServerProbe(pid);
         }
         if (!OperatingSystem.IsLinux() || !IsLocal(url.Host))
         {
             return null;
         }
-        return ListeningProcess.Find(url.Port) is { } found ? new ServerMemoryProbe(found) : null;
+        return ListeningProcess.Find(url.Port) is { } found ? new LocalServerProbe(found) : null;
     }
 
     /// <summary>VmRSS in KiB; null when the process cannot be read.</summary>
@@ -48,6 +48,9 @@ internal sealed class ServerMemoryProbe
         }
         return null;
     }
+
+    /// <summary>User and system CPU time the process has used; null when it cannot be read.</summary>
+    public TimeSpan? ReadCpuTime() => TryRead($"/proc/{ProcessId}/stat") is { } stat ? MachineCpu.ProcessCpuTime(stat) : null;
 
     private static bool IsLocal(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase)

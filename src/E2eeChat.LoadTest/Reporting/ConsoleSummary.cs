@@ -33,6 +33,10 @@ internal static class ConsoleSummary
         {
             Line(text, $"drain: {drain.EnvelopesPerDevice} envelopes × {drain.Devices} device(s) filled in {drain.FillSeconds:0.###} s ({drain.FilledPerSecond:0.#} sends/s); QueueEmpty after {drain.SecondsToQueueEmpty:0.###} s, all received after {drain.SecondsToAllReceived:0.###} s ({drain.DrainedPerSecond:0.#} envelopes/s){(drain.Complete ? "" : ", INCOMPLETE")}");
         }
+        if (result.Cpu is { } cpu)
+        {
+            Line(text, $"cpu over {cpu.Seconds:0.#} s: machine {cpu.MachineBusyCores:0.##} of {cpu.MachineCores:0.##} cores busy; this tool {cpu.ToolCores:0.##}; server {(cpu.ServerCores is { } serverCores ? serverCores.ToString("0.##", CultureInfo.InvariantCulture) : "not local")}");
+        }
         foreach (var error in result.Errors)
         {
             Line(text, $"  {error.Count} × {error.Error}");

@@ -51,6 +51,11 @@ internal static class HtmlReport
             html.Append("<h2>Server memory (VmRSS)</h2>");
             Properties(html, server);
         }
+        if (result.Cpu is { } cpu)
+        {
+            html.Append("<h2>CPU while measuring (cores busy on average)</h2>");
+            Properties(html, cpu);
+        }
         if (result.Drain is { } drain)
         {
             html.Append("<h2>Drain</h2>");

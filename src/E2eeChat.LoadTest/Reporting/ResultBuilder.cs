@@ -42,7 +42,7 @@ internal static class ResultBuilder
 
         return new RunResult(OptionNames.Of(options.Scenario), options.Label, startedAt, Math.Round(elapsedSeconds, 3), loadAtStart,
             Probes.LoadAverage.Read(), Environment.ProcessorCount, Parameters(options, outcome), totals, measured,
-            LatencySummary.Of(run.Recorder.Latency), outcome.Connections, outcome.Drain, outcome.Server,
+            LatencySummary.Of(run.Recorder.Latency), outcome.Connections, outcome.Drain, outcome.Server, run.Cpu,
             run.Timeline.Points(RunClock.Now), HistogramBins.LogSpaced(run.Recorder.Latency, BinsPerDecade), errors,
             Thresholds.Judge(totals, options));
     }

@@ -1,4 +1,5 @@
 using E2eeChat.LoadTest.Metrics;
+using E2eeChat.LoadTest.Probes;
 
 namespace E2eeChat.LoadTest.Reporting;
 
@@ -18,6 +19,7 @@ internal sealed record RunResult(
     ConnectionStats? Connections,
     DrainStats? Drain,
     ServerMemory? Server,
+    CpuUsage? Cpu,
     IReadOnlyList<TimelinePoint> Timeline,
     IReadOnlyList<HistogramBin> Histogram,
     IReadOnlyList<ErrorCount> Errors,
@@ -102,6 +104,26 @@ internal sealed record ConnectionStats(
 
 /// <summary>The server's resident memory before and after the connections (or the run), when it could be read.</summary>
 internal sealed record ServerMemory(int Pid, string? Command, long? RssKiBBefore, long? RssKiBAfter, double? KiBPerConnection);
+
+/// <summary>
+/// Cores busy on average while the figures were measured (the measured window, the hold, or the drain):
+/// the whole machine, this tool, and the server when it runs here. Machine minus tool minus server is
+/// everyone else.
+/// </summary>
+internal sealed record CpuUsage(double Seconds, double MachineCores, double MachineBusyCores, double ToolCores, double? ServerCores)
+{
+    public static CpuUsage Between(CpuSnapshot start, CpuSnapshot end)
+    {
+        var seconds = RunClock.ToSeconds(end.At - start.At);
+        var machineSeconds = end.MachineTotalSeconds - start.MachineTotalSeconds;
+        double? server = start.Server is { } before && end.Server is { } after ? Cores((after - before).TotalSeconds, seconds) : null;
+        return new CpuUsage(Math.Round(seconds, 3), Cores(machineSeconds, seconds),
+            Cores(end.MachineBusySeconds - start.MachineBusySeconds, seconds), Cores((end.Tool - start.Tool).TotalSeconds, seconds),
+            server);
+    }
+
+    private static double Cores(double cpuSeconds, double seconds) => seconds > 0 ? Math.Round(cpuSeconds / seconds, 2) : 0;
+}
 
 /// <param name="EnvelopesPerDevice">What each receiving device found in its mailbox.</param>
 /// <param name="Complete">Every accepted envelope arrived within the settle time.</param>

@@ -24,8 +24,8 @@ internal static class RunSummary
         }
 
         var text = new StringBuilder();
-        text.AppendLine("| run | n | delivered/s | p50 ms | p99 ms | p99.9 ms | max ms | scenario figure | lost | dups | errors | passed | load avg (1 min) at start |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| run | n | delivered/s | p50 ms | p99 ms | p99.9 ms | max ms | scenario figure | lost | dups | errors | passed | cpu cores: machine / server / tool | load avg (1 min) at start |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var (label, group) in groups)
         {
             var loads = new List<string>(group.Count);
@@ -36,7 +36,7 @@ internal static class RunSummary
                 passed += result.Verdict.Passed ? 1 : 0;
             }
             text.Append(CultureInfo.InvariantCulture,
-                $"| {label} | {group.Count} | {Median(group, r => r.Measured.DeliveredPerSecond)} | {Median(group, r => r.Latency.P50Ms)} | {Median(group, r => r.Latency.P99Ms)} | {Median(group, r => r.Latency.P999Ms)} | {Median(group, r => r.Latency.MaxMs)} | {ScenarioFigure(group)} | {Median(group, r => r.Totals.Lost)} | {Median(group, r => r.Totals.ServerDuplicates + r.Totals.ContentDuplicates)} | {Median(group, r => r.Totals.Errors)} | {passed}/{group.Count} | {string.Join(' ', loads)} |");
+                $"| {label} | {group.Count} | {Median(group, r => r.Measured.DeliveredPerSecond)} | {Median(group, r => r.Latency.P50Ms)} | {Median(group, r => r.Latency.P99Ms)} | {Median(group, r => r.Latency.P999Ms)} | {Median(group, r => r.Latency.MaxMs)} | {ScenarioFigure(group)} | {Median(group, r => r.Totals.Lost)} | {Median(group, r => r.Totals.ServerDuplicates + r.Totals.ContentDuplicates)} | {Median(group, r => r.Totals.Errors)} | {passed}/{group.Count} | {Median(group, r => r.Cpu?.MachineBusyCores ?? double.NaN)} / {Median(group, r => r.Cpu?.ServerCores ?? double.NaN)} / {Median(group, r => r.Cpu?.ToolCores ?? double.NaN)} | {string.Join(' ', loads)} |");
             text.AppendLine();
         }
         return text.ToString();

@@ -1,6 +1,5 @@
 using E2eeChat.LoadTest.Hub;
 using E2eeChat.LoadTest.Metrics;
-using E2eeChat.LoadTest.Probes;
 using E2eeChat.LoadTest.Reporting;
 
 namespace E2eeChat.LoadTest.Scenarios;
@@ -28,7 +27,7 @@ internal static class ConnectionsScenario
             }
         }
 
-        var probe = ServerMemoryProbe.Find(options.ServerPid, options.Url);
+        var probe = run.Server;
         var serverBefore = probe?.ReadRssKiB();
         var clientBefore = ClientRssKiB();
         var started = RunClock.Now;
@@ -39,6 +38,7 @@ internal static class ConnectionsScenario
         run.Counters.Phase = "holding";
         var dropsBefore = Volatile.Read(ref run.Counters.UnexpectedDisconnects);
         var holdStarted = RunClock.Now;
+        var cpuAtStart = run.SnapshotCpu();
         try
         {
             await Task.Delay(options.Duration, cancellationToken).ConfigureAwait(false);
@@ -46,6 +46,7 @@ internal static class ConnectionsScenario
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        run.Cpu = CpuUsage.Between(cpuAtStart, run.SnapshotCpu());
         var heldSeconds = RunClock.ToSeconds(RunClock.Now - holdStarted);
         var serverAfter = probe?.ReadRssKiB();
         var clientAfter = ClientRssKiB();

@@ -54,6 +54,7 @@ internal static class DrainScenario
         var accepted = Volatile.Read(ref run.Counters.SendsAccepted);
 
         run.Counters.Phase = "draining";
+        var cpuAtStart = run.SnapshotCpu();
         var drainStarted = RunClock.Now;
         run.Clock.SetWindow(drainStarted, TimeSpan.Zero, options.Settle);
         var everything = run.Recorder.WhenDelivered(Volatile.Read(ref run.Counters.EnvelopesSent));
@@ -68,6 +69,7 @@ internal static class DrainScenario
             complete = false;
         }
         var allReceivedAt = RunClock.Now;
+        run.Cpu = CpuUsage.Between(cpuAtStart, run.SnapshotCpu());
         run.Clock.CloseWindow(allReceivedAt);
         await run.WaitForBacklogsAsync(connected, cancellationToken).ConfigureAwait(false);
         long queueEmptyAt = drainStarted;

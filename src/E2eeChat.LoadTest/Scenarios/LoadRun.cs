@@ -3,6 +3,8 @@ using E2eeChat.LoadTest.Api;
 using E2eeChat.LoadTest.Cli;
 using E2eeChat.LoadTest.Hub;
 using E2eeChat.LoadTest.Metrics;
+using E2eeChat.LoadTest.Probes;
+using E2eeChat.LoadTest.Reporting;
 
 namespace E2eeChat.LoadTest.Scenarios;
 
@@ -12,7 +14,8 @@ namespace E2eeChat.LoadTest.Scenarios;
 /// </summary>
 internal sealed class LoadRun : IAsyncDisposable
 {
-    private static readonly TimeSpan TimelineMargin = TimeSpan.FromMinutes(2);
+    /// <summary>At least an hour: a drain's fill time is not known in advance, and an unused second costs a few bytes.</summary>
+    private static readonly TimeSpan MinimumTimeline = TimeSpan.FromHours(1);
     private readonly List<DeviceClient> _clients = [];
     private readonly SocketsHttpHandler _restHandler = new() { ConnectTimeout = TimeSpan.FromSeconds(15) };
     private readonly SocketsHttpHandler _hubHandler = new() { ConnectTimeout = TimeSpan.FromSeconds(15) };
@@ -27,6 +30,7 @@ internal sealed class LoadRun : IAsyncDisposable
         Hub = new HubEndpoint(options.Url, _hubHandler);
         Recorder = new DeliveryRecorder(Clock, Counters, Timeline);
         Accounts = new AccountProvisioner(Api, Counters, options.Parallelism);
+        Server = LocalServerProbe.Find(options.ServerPid, options.Url);
     }
 
     public LoadOptions Options { get; }
@@ -48,12 +52,24 @@ internal sealed class LoadRun : IAsyncDisposable
 
     public DeliveryRecorder Recorder { get; }
 
+    /// <summary>The server process when it runs on this machine (or <c>--server-pid</c> names it); else null.</summary>
+    public LocalServerProbe? Server { get; }
+
+    /// <summary>Where the CPU went while the figures were measured; set by the scenario that measured them.</summary>
+    public CpuUsage? Cpu { get; set; }
+
     /// <summary>How long each successful connect (WebSocket and handshake) took, in microseconds.</summary>
     public LatencyHistogram ConnectLatency { get; } = LatencyHistogram.ForLatency();
 
-    /// <summary>Seconds the timeline can hold: the whole timed phase and then some.</summary>
-    public int TimelineCapacity =>
-        (int)(Options.Warmup + Options.Duration + Options.RampUp + Options.Settle + TimelineMargin).TotalSeconds;
+    /// <summary>Seconds the timeline can hold: the whole timed phase, and an hour at least.</summary>
+    public int TimelineCapacity
+    {
+        get
+        {
+            var timed = Options.Warmup + Options.Duration + Options.RampUp + Options.Settle;
+            return (int)(timed > MinimumTimeline ? timed : MinimumTimeline).TotalSeconds + 60;
+        }
+    }
 
     public DeviceClient AddClient(LoadDevice device)
     {
@@ -144,6 +160,24 @@ internal sealed class LoadRun : IAsyncDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    public CpuSnapshot SnapshotCpu() => MachineCpu.Take(Server);
+
+    /// <summary>Measures <see cref="Cpu"/> from <paramref name="from"/> to <paramref name="to"/>, on the <see cref="RunClock"/>.</summary>
+    public async Task MeasureCpuAsync(long from, long to, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RunClock.DelayUntilAsync(from, cancellationToken).ConfigureAwait(false);
+            var start = SnapshotCpu();
+            await RunClock.DelayUntilAsync(to, cancellationToken).ConfigureAwait(false);
+            Cpu = CpuUsage.Between(start, SnapshotCpu());
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped early: no full window to speak of.
         }
     }
 

@@ -28,6 +28,7 @@ internal static class SendPhase
             var sender = new StreamSender(streams[i], transport, options.MessageSize, run.Recorder, run.Counters);
             tasks.Add(new SenderLoop(sender, options, run.Counters).RunAsync(startAt, stopAt, cancellationToken));
         }
+        tasks.Add(run.MeasureCpuAsync(run.Clock.WindowStart, stopAt, cancellationToken));
         if (fault is not null)
         {
             tasks.Add(fault.StrikeAsync(RunClock.After(run.Clock.WindowStart, options.Duration / 2), stopAt, cancellationToken));

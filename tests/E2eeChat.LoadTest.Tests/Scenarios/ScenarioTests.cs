@@ -71,6 +71,9 @@ public sealed class ScenarioTests(LoadTestServer server) : IClassFixture<LoadTes
         Assert.Equal(server.ProcessId, memory["pid"]!.GetValue<int>());
         Assert.True(memory["rssKiBBefore"]!.GetValue<long>() > 0);
         Assert.True(memory["rssKiBAfter"]!.GetValue<long>() > 0);
+        var cpu = run.Section("cpu");
+        Assert.True(cpu["seconds"]!.GetValue<double>() >= 1);
+        Assert.NotNull(cpu["serverCores"]);
     }
 
     [Fact]
