@@ -21,33 +21,38 @@ rooms_available() { # url
 }
 
 workloads() { # url
-  local url=$1 pairs labels=() best saturation rate
+  local url=$1 pairs labels=() best saturation rate rooms=yes
+  rooms_available "$url" || { rooms=no; echo "rooms are not available on this server: no room workload" >&2; }
+  for pairs in $saturation_pairs; do
+    labels+=("pairs-closed-$pairs")
+  done
   # 1. One sender → a partner with 2 devices, closed loop on delivery, at rising concurrency: the
   #    best median delivered envelopes/s is the saturation throughput.
-  for pairs in $saturation_pairs; do
-    load "pairs-closed-$pairs" pairs --url "$url" --pairs "$pairs" --devices 2 --closed-loop delivery \
-      --duration "$duration" --warmup 5s
-    labels+=("pairs-closed-$pairs")
+  for run_index in $(seq 1 "$repeat"); do
+    for pairs in $saturation_pairs; do
+      load "pairs-closed-$pairs" pairs --url "$url" --pairs "$pairs" --devices 2 --closed-loop delivery \
+        --duration "$duration" --warmup 5s
+    done
   done
   best=$(best_label "${labels[@]}")
   saturation=$(median "$best" measured.deliveredPerSecond)
   echo "saturation: $saturation delivered envelopes/s ($best)" >&2
-  # 2. The same workload offered at half that rate (open loop): latency when not saturated.
   rate=$(per_sender_rate "$(awk -v s="$saturation" 'BEGIN { print s / 2 }')" 2 "$half_rate_pairs")
-  load "pairs-half-rate" pairs --url "$url" --pairs "$half_rate_pairs" --devices 2 --rate "$rate" \
-    --duration "$duration" --warmup 5s
-  # 3. Room fan-out: 50 members × 2 devices = 100 devices; 2 senders, closed loop on delivery.
-  if rooms_available "$url"; then
-    load "room-100-devices" room --url "$url" --members 50 --devices 2 --senders 2 --closed-loop delivery \
+  for run_index in $(seq 1 "$repeat"); do
+    # 2. The same workload offered at half that rate (open loop): latency when not saturated.
+    load "pairs-half-rate" pairs --url "$url" --pairs "$half_rate_pairs" --devices 2 --rate "$rate" \
       --duration "$duration" --warmup 5s
-  else
-    echo "rooms are not available on this server: skipping the room workload" >&2
-  fi
-  # 4. Idle connections, opened as fast as 32 handshakes at a time allow, then held.
-  load "connections-$connections" connections --url "$url" --connections "$connections" --devices 6 \
-    --duration "$duration" --parallelism 32
-  # 5. A backlog of ENVELOPES envelopes drained on connect.
-  load "drain-$envelopes" drain --url "$url" --envelopes "$envelopes" --parallelism 16 --settle 180s
+    # 3. Room fan-out: 50 members × 2 devices = 100 devices; 2 senders, closed loop on delivery.
+    if [ "$rooms" = yes ]; then
+      load "room-100-devices" room --url "$url" --members 50 --devices 2 --senders 2 --closed-loop delivery \
+        --duration "$duration" --warmup 5s
+    fi
+    # 4. Idle connections, opened as fast as 32 handshakes at a time allow, then held.
+    load "connections-$connections" connections --url "$url" --connections "$connections" --devices 6 \
+      --duration "$duration" --parallelism 32
+    # 5. A backlog of ENVELOPES envelopes drained on connect.
+    load "drain-$envelopes" drain --url "$url" --envelopes "$envelopes" --parallelism 16 --settle 180s
+  done
 }
 
 run_embedded() {

@@ -21,17 +21,23 @@ start_server Storage__Provider=Postgres "Storage__ConnectionString=$pg_connectio
 
 labels=()
 for pairs in $saturation_pairs; do
-  load "messages-closed-$pairs" pairs --url "$server_url" --pairs "$pairs" --devices 2 --size 1024 \
-    --closed-loop delivery --duration "$duration" --warmup 5s
   labels+=("messages-closed-$pairs")
+done
+for run_index in $(seq 1 "$repeat"); do
+  for pairs in $saturation_pairs; do
+    load "messages-closed-$pairs" pairs --url "$server_url" --pairs "$pairs" --devices 2 --size 1024 \
+      --closed-loop delivery --duration "$duration" --warmup 5s
+  done
 done
 best=$(best_label "${labels[@]}")
 saturation=$(median "$best" measured.deliveredPerSecond)
 echo "saturation: $saturation delivered envelopes/s ($best)" >&2
 
 rate=$(per_sender_rate "$(awk -v s="$saturation" 'BEGIN { print s / 2 }')" 2 "$half_rate_pairs")
-load "messages-half-rate" pairs --url "$server_url" --pairs "$half_rate_pairs" --devices 2 --size 1024 \
-  --rate "$rate" --duration "$duration" --warmup 5s
+for run_index in $(seq 1 "$repeat"); do
+  load "messages-half-rate" pairs --url "$server_url" --pairs "$half_rate_pairs" --devices 2 --size 1024 \
+    --rate "$rate" --duration "$duration" --warmup 5s
+done
 
 summarize
 echo "saturation (best median): $saturation delivered envelopes/s with ${best#messages-closed-} pairs; half rate offered: $rate msgs/s per sender × $half_rate_pairs senders × 2 devices" | tee -a "$out/summary.md"

@@ -133,16 +133,15 @@ start_postgres() {
   echo "postgres on port $port (durable settings)" >&2
 }
 
-# load LABEL ARGS...: REPEAT runs of the tool, each in $out/LABEL-N; never stops the script (exit
-# codes are in the results). The machine's load average goes into each result.
+# load LABEL ARGS...: one run of the tool, number $run_index of LABEL, in $out/LABEL-$run_index; never
+# stops the script (exit codes are in the results). Scripts repeat whole rounds of workloads REPEAT
+# times rather than one workload REPEAT times in a row, so that a change in the machine's load (it is
+# recorded in each result) spreads over every workload instead of landing on one.
 load() {
   local label=$1; shift
-  local i
-  for i in $(seq 1 "$repeat"); do
-    echo "== $label, run $i of $repeat (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-    dotnet "$tool_dll" "$@" --label "$label" --out "$out/$label-$i" --progress plain --progress-interval 10s \
-      || echo "(exit $?)" >&2
-  done
+  echo "== $label, run ${run_index:-1} of $repeat (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  dotnet "$tool_dll" "$@" --label "$label" --out "$out/$label-${run_index:-1}" --progress plain --progress-interval 10s \
+    || echo "(exit $?)" >&2
 }
 
 # median LABEL PATH: the median of one figure over a label's runs.
