@@ -1,0 +1,172 @@
+# Sourced by the load bench scripts. Builds the server and the load tool (Release), starts the
+# embedded server or PostgreSQL on free loopback ports in temp directories, runs the tool, and stops
+# whatever it started when the script exits. Results go under bench/results/ (git-ignored).
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+tool_dll="$repo/src/E2eeChat.LoadTest/bin/Release/net10.0/E2eeChat.LoadTest.dll"
+server_dll="$repo/src/E2eeChat.Server/bin/Release/net10.0/E2eeChat.Server.dll"
+repeat=${REPEAT:-3}
+
+# What every server under load needs: one address creates all the accounts, and sign-up cost is not
+# what is measured. Any of these can be overridden from the environment.
+load_env=(
+  "RateLimits__SignupPerIp__PermitLimit=${RateLimits__SignupPerIp__PermitLimit:-1000000}"
+  "RateLimits__TokenPerIp__PermitLimit=${RateLimits__TokenPerIp__PermitLimit:-1000000}"
+  "RateLimits__TokenPerUsername__PermitLimit=${RateLimits__TokenPerUsername__PermitLimit:-1000000}"
+  "RateLimits__LinkPerIp__PermitLimit=${RateLimits__LinkPerIp__PermitLimit:-1000000}"
+  "RateLimits__LinkPerAccount__PermitLimit=${RateLimits__LinkPerAccount__PermitLimit:-1000000}"
+  "PasswordHashing__MemoryKiB=${PasswordHashing__MemoryKiB:-8192}"
+  "PasswordHashing__Iterations=${PasswordHashing__Iterations:-1}"
+  "Logging__LogLevel__Default=Warning"
+)
+
+started_pids=()
+temp_dirs=()
+exit_hooks=()
+pg_data=""
+pg_bin=""
+
+# at_exit COMMAND...: runs when the script exits, before the processes it started are stopped.
+at_exit() { exit_hooks+=("$*"); }
+
+cleanup() {
+  local pid hook
+  for hook in "${exit_hooks[@]}"; do
+    eval "$hook" || true
+  done
+  for pid in "${started_pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${started_pids[@]}"; do
+    wait_gone "$pid"
+  done
+  if [ -n "$pg_data" ]; then
+    as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  [ "${#temp_dirs[@]}" -eq 0 ] || rm -rf "${temp_dirs[@]}"
+}
+trap cleanup EXIT
+
+wait_gone() { # pid
+  local deadline=$((SECONDS + 20))
+  while kill -0 "$1" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+}
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+wait_ready() { # url seconds
+  local deadline=$((SECONDS + $2))
+  until curl -fsS -o /dev/null "$1/health/ready" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
+}
+
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"; else "$@"; fi
+}
+
+# new_temp_dir: a fresh directory in $temp_dir, deleted when the script exits.
+new_temp_dir() {
+  temp_dir=$(mktemp -d /tmp/e2eechat-bench-XXXXXX)
+  temp_dirs+=("$temp_dir")
+}
+
+build() {
+  echo "building the server and the load tool (Release)..." >&2
+  dotnet build "$repo/src/E2eeChat.Server" -c Release -v quiet --nologo >/dev/null
+  dotnet build "$repo/src/E2eeChat.LoadTest" -c Release -v quiet --nologo >/dev/null
+}
+
+# A load run holds one socket per connection in the tool and one in the server.
+raise_open_files() {
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  echo "open files limit (tool and servers it starts): $(ulimit -n)" >&2
+}
+
+# start_server [SETTING=value...]: the built server in a fresh directory (its SQLite database unless
+# the settings say otherwise); sets server_url and server_pid.
+start_server() {
+  local dir port
+  new_temp_dir
+  dir=$temp_dir
+  port=$(free_port)
+  (cd "$dir" && exec env "${load_env[@]}" "$@" dotnet "$server_dll" --urls "http://127.0.0.1:$port" >"$dir/server.log" 2>&1) &
+  server_pid=$!
+  started_pids+=("$server_pid")
+  server_url="http://127.0.0.1:$port"
+  if ! wait_ready "$server_url" 90; then
+    echo "the server did not become ready:" >&2
+    cat "$dir/server.log" >&2
+    exit 1
+  fi
+  echo "server pid $server_pid at $server_url" >&2
+}
+
+stop_server() {
+  kill "$server_pid" 2>/dev/null || true
+  wait_gone "$server_pid"
+}
+
+# start_postgres: Debian's PostgreSQL with its durable defaults (fsync, synchronous commit), as the
+# postgres user when we are root; sets pg_connection.
+start_postgres() {
+  local dir port
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  new_temp_dir
+  dir=$temp_dir
+  port=$(free_port)
+  mkdir -p "$dir/socket"
+  [ "$(id -u)" -ne 0 ] || chown -R postgres:postgres "$dir"
+  as_postgres "$pg_bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  as_postgres "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+    -o "-p $port -k $dir/socket -h 127.0.0.1 -c max_connections=300" start >/dev/null
+  pg_data="$dir/data"
+  as_postgres "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres e2eechat
+  pg_connection="Host=127.0.0.1;Port=$port;Username=postgres;Database=e2eechat;Maximum Pool Size=90"
+  echo "postgres on port $port (durable settings)" >&2
+}
+
+# load LABEL ARGS...: one run of the tool, number $run_index of LABEL, in $out/LABEL-$run_index; never
+# stops the script (exit codes are in the results). Scripts repeat whole rounds of workloads REPEAT
+# times rather than one workload REPEAT times in a row, so that a change in the machine's load (it is
+# recorded in each result) spreads over every workload instead of landing on one.
+load() {
+  local label=$1; shift
+  echo "== $label, run ${run_index:-1} of $repeat (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  dotnet "$tool_dll" "$@" --label "$label" --out "$out/$label-${run_index:-1}" --progress plain --progress-interval 10s \
+    || echo "(exit $?)" >&2
+}
+
+# median LABEL PATH: the median of one figure over a label's runs.
+median() {
+  dotnet "$tool_dll" median "$2" "$out/$1"-*/result.json
+}
+
+summarize() {
+  dotnet "$tool_dll" summarize "$out"/*/result.json | tee "$out/summary.md"
+  echo "summary: $out/summary.md; one report.html per run under $out" >&2
+}
+
+# per_sender_rate ENVELOPES_PER_SECOND FANOUT SENDERS: the --rate that offers that many envelopes/s.
+per_sender_rate() {
+  awk -v total="$1" -v fanout="$2" -v senders="$3" 'BEGIN { printf "%.3f", total / fanout / senders }'
+}
+
+# best_label LABEL...: the label whose median delivered/s is highest.
+best_label() {
+  local best="" best_rate=-1 label rate
+  for label in "$@"; do
+    rate=$(median "$label" measured.deliveredPerSecond) || continue
+    if awk -v a="$rate" -v b="$best_rate" 'BEGIN { exit !(a > b) }'; then
+      best=$label best_rate=$rate
+    fi
+  done
+  echo "$best"
+}
