@@ -42,7 +42,7 @@ public sealed class ScenarioTests(LoadTestServer server) : IClassFixture<LoadTes
         Assert.Equal(3 * run.Total("sends"), run.Total("sent"));
     }
 
-    [Fact(Skip = "Rooms are not in main yet (branch rooms): run by hand against that branch's server; remove this skip once rooms merge.")]
+    [Fact]
     public async Task Room_sends_reach_every_device_of_every_other_member_and_the_senders_other_devices()
     {
         var run = await LoadTool.RunAsync(server, "room", "--members", "4", "--devices", "2", "--senders", "2", "--rate", "10",
