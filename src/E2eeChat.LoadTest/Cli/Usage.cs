@@ -41,8 +41,8 @@ internal static class Usage
           --progress auto|live|plain|none
                                    Live table on a terminal, plain lines otherwise (auto).
           --progress-interval T    Between plain progress lines (5s).
-          --server-pid PID         Server process to read memory from (default: the local process
-                                   listening on the URL's port).
+          --server-pid PID         Server process to read memory and CPU from (default: the local
+                                   .NET process listening on the URL's port; none behind nginx).
           --fault drop-acks-then-disconnect|drop-acks-then-reconnect
                                    pairs and room: one receiving device never acks, then disconnects
                                    halfway, for good or reconnecting at once; shows loss or duplicates.

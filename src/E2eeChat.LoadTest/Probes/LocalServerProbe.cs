@@ -16,7 +16,10 @@ internal sealed class LocalServerProbe
     /// <summary>The process name (/proc/PID/comm): says whether the port led to the server or to a proxy in front of it.</summary>
     public string? Command => TryRead($"/proc/{ProcessId}/comm")?.Trim();
 
-    /// <summary>The process given, or the one listening on the URL's port when the host is this machine; null when neither.</summary>
+    /// <summary>
+    /// The process given, or else the one listening on the URL's port when the host is this machine and
+    /// it is a .NET process (the server, not nginx in front of a cluster); null otherwise.
+    /// </summary>
     public static LocalServerProbe? Find(int? processId, Uri url)
     {
         ArgumentNullException.ThrowIfNull(url);
@@ -28,7 +31,9 @@ internal sealed class LocalServerProbe
         {
             return null;
         }
-        return ListeningProcess.Find(url.Port) is { } found ? new LocalServerProbe(found) : null;
+        return ListeningProcess.Find(url.Port) is { } found && new LocalServerProbe(found) is { Command: "dotnet" } probe
+            ? probe
+            : null;
     }
 
     /// <summary>VmRSS in KiB; null when the process cannot be read.</summary>

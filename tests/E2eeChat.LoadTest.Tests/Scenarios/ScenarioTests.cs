@@ -72,7 +72,8 @@ public sealed class ScenarioTests(LoadTestServer server) : IClassFixture<LoadTes
         Assert.True(memory["rssKiBBefore"]!.GetValue<long>() > 0);
         Assert.True(memory["rssKiBAfter"]!.GetValue<long>() > 0);
         var cpu = run.Section("cpu");
-        Assert.True(cpu["seconds"]!.GetValue<double>() >= 1);
+        // Measured over the hold (1 s), give or take a timer tick.
+        Assert.InRange(cpu["seconds"]!.GetValue<double>(), 0.9, 30);
         Assert.NotNull(cpu["serverCores"]);
     }
 
