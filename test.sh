@@ -12,6 +12,8 @@ missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
+# The Node suites (clients/js) need node and npm; they are written for Node 20 (Debian bookworm ships 18).
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   echo "Installing missing packages: ${missing[*]}"
   sudo=""
@@ -37,10 +39,29 @@ trap 'rm -f "$log"' EXIT
 status=0
 dotnet test E2eeChat.sln --nologo 2>&1 | tee "$log" || status=$?
 
-# --- 3. Summary -----------------------------------------------------------------
-passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+# --- 3. Node tests: libsignal and SignalR SDK compatibility against the built server ---
+node_log=$(mktemp)
+trap 'rm -f "$log" "$node_log"' EXIT
+# The Node tests start the built server (clients/js/lib/server.js).
+dotnet build src/E2eeChat.Server --nologo -v quiet || status=$?
+(
+  cd clients/js
+  # npm records the installed tree in node_modules/.package-lock.json; reinstall when the lock is newer.
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund || exit 1
+  fi
+  node --test --test-reporter=tap
+) 2>&1 | tee "$node_log" || status=$?
+
+# --- 4. Summary -----------------------------------------------------------------
+dotnet_passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+dotnet_failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+node_passed=$(grep -oE '^# pass [0-9]+' "$node_log" | awk '{s+=$3} END {print s+0}')
+node_failed=$(grep -oE '^# fail [0-9]+' "$node_log" | awk '{s+=$3} END {print s+0}')
+echo ".NET: ${dotnet_passed} passed, ${dotnet_failed} failed; Node: ${node_passed} passed, ${node_failed} failed"
+passed=$((dotnet_passed + node_passed))
+failed=$((dotnet_failed + node_failed))
 echo "total: ${passed} passed, ${failed} failed"
-if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$dotnet_passed" -eq 0 ] || [ "$node_passed" -eq 0 ]; then
   exit 1
 fi

@@ -47,7 +47,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             [typeof(global::Program).Assembly.Location, "--urls", $"http://127.0.0.1:{port}"], workingDirectory: directory.Path,
             environment: environment);
         var cluster = new BenchCluster(postgres, server, directory, new Uri($"http://127.0.0.1:{port}"));
-        await server.WaitUntilHttpReadyAsync(new Uri(cluster.BaseAddress, "/health/ready"), TimeSpan.FromSeconds(60));
+        await server.WaitUntilReadyAsync(cluster.BaseAddress);
         return cluster;
     }
 

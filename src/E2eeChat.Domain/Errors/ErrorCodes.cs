@@ -34,6 +34,9 @@ public static class ErrorCodes
     public const string InvalidMessageId = "invalid_message_id";
     public const string MessageNotFound = "message_not_found";
     public const string NotInConversation = "not_in_conversation";
+    public const string InvalidPrekey = "invalid_prekey";
+    public const string TooManyPrekeys = "too_many_prekeys";
+    public const string NoPrekeys = "no_prekeys";
     public const string InvalidRoomName = "invalid_room_name";
     public const string RoomNotFound = "room_not_found";
     public const string NotRoomAdmin = "not_room_admin";

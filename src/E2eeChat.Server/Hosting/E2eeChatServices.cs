@@ -1,6 +1,7 @@
 using E2eeChat.Domain.Accounts;
 using E2eeChat.Domain.Devices;
 using E2eeChat.Domain.Messages;
+using E2eeChat.Domain.Keys;
 using E2eeChat.Domain.Rooms;
 using E2eeChat.Domain.Security;
 using E2eeChat.Domain.Sessions;
@@ -43,6 +44,9 @@ public static class E2eeChatServices
         services.AddSingleton(rooms);
         services.AddSingleton(Bind<ClusterOptions>(configuration, ClusterOptions.SectionName));
         services.AddSingleton<InstanceIdentity>();
+        var prekeys = Bind<PrekeyOptions>(configuration, PrekeyOptions.SectionName);
+        prekeys.Validate();
+        services.AddSingleton(prekeys);
 
         // Fails start-up with a clear message when cluster mode has no signing key.
         services.AddSingleton(SigningKey.Resolve(auth, storage));
@@ -52,12 +56,14 @@ public static class E2eeChatServices
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Sessions);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().LinkCodes);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Mailboxes);
+        services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Prekeys);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Rooms);
 
         services.AddSingleton<ISessionRevocations, ConnectionRevocations>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<DeviceService>();
+        services.AddSingleton<PrekeyDirectory>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<IMessageEvents, HubMessageEvents>();

@@ -8,4 +8,5 @@ public enum RateLimitBucket
     TokenPerUsername,
     LinkPerIp,
     LinkPerAccount,
+    PrekeyFetchPerDevicePair,
 }

@@ -23,6 +23,9 @@ public sealed class RateLimitOptions
 
     public RateLimitRule LinkPerAccount { get; set; } = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) };
 
+    /// <summary>Bundle fetches by one device of one target device (or of <c>*</c>); each fetch uses up one-time keys.</summary>
+    public RateLimitRule PrekeyFetchPerDevicePair { get; set; } = new() { PermitLimit = 30, Window = TimeSpan.FromMinutes(1) };
+
     public RateLimitRule RuleFor(RateLimitBucket bucket) => bucket switch
     {
         RateLimitBucket.SignupPerIp => SignupPerIp,
@@ -30,6 +33,7 @@ public sealed class RateLimitOptions
         RateLimitBucket.TokenPerUsername => TokenPerUsername,
         RateLimitBucket.LinkPerIp => LinkPerIp,
         RateLimitBucket.LinkPerAccount => LinkPerAccount,
+        RateLimitBucket.PrekeyFetchPerDevicePair => PrekeyFetchPerDevicePair,
         _ => throw new ArgumentOutOfRangeException(nameof(bucket)),
     };
 }

@@ -20,6 +20,8 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect,
 
     public override string ForUpdate => " FOR UPDATE";
 
+    public override string SkipLocked => " FOR UPDATE SKIP LOCKED";
+
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 

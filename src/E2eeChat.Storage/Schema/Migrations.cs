@@ -44,6 +44,28 @@ internal static class Migrations
                 user_id {d.UuidType} NOT NULL REFERENCES accounts (user_id) ON DELETE CASCADE,
                 expires_at {d.Int64Type} NOT NULL);
             """),
+        // kind: 0 = EC, 1 = Kyber. signed_prekeys holds the signed EC prekey (0) and the last-resort Kyber prekey (1).
+        new(2, "prekeys", d => $"""
+            CREATE TABLE signed_prekeys (
+                user_id {d.UuidType} NOT NULL,
+                device_id INTEGER NOT NULL,
+                kind INTEGER NOT NULL,
+                key_id INTEGER NOT NULL,
+                public_key {d.BytesType} NOT NULL,
+                signature {d.BytesType} NOT NULL,
+                PRIMARY KEY (user_id, device_id, kind),
+                FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id) ON DELETE CASCADE);
+
+            CREATE TABLE one_time_prekeys (
+                user_id {d.UuidType} NOT NULL,
+                device_id INTEGER NOT NULL,
+                kind INTEGER NOT NULL,
+                key_id INTEGER NOT NULL,
+                public_key {d.BytesType} NOT NULL,
+                signature {d.BytesType},
+                PRIMARY KEY (user_id, device_id, kind, key_id),
+                FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id) ON DELETE CASCADE);
+            """),
         new(3, "mailboxes, messages, receipts, conversations", d => $"""
             ALTER TABLE devices ADD COLUMN mailbox_seq {d.Int64Type} NOT NULL DEFAULT 0;
 

@@ -22,6 +22,12 @@ public abstract class SqlDialect
     /// </summary>
     public abstract string ForUpdate { get; }
 
+    /// <summary>
+    /// Appended to a subquery that picks one row to claim: concurrent claimers lock different rows
+    /// instead of queueing on the same one. SQLite needs none: its write transactions are serialised already.
+    /// </summary>
+    public abstract string SkipLocked { get; }
+
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>Serialises schema migrations between processes, inside <paramref name="transaction"/>.</summary>

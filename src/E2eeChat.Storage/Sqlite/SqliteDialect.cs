@@ -39,6 +39,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string ForUpdate => string.Empty;
 
+    public override string SkipLocked => string.Empty;
+
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);

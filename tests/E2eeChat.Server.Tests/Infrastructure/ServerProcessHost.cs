@@ -32,8 +32,7 @@ public sealed class ServerProcessHost : IDisposable
         return new ServerProcessHost(process, chosen);
     }
 
-    public Task WaitUntilReadyAsync() =>
-        _process.WaitUntilHttpReadyAsync(new Uri(BaseAddress, "/health/ready"), TimeSpan.FromSeconds(60));
+    public Task WaitUntilReadyAsync() => _process.WaitUntilReadyAsync(BaseAddress);
 
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 

@@ -13,11 +13,11 @@ public sealed class PostgresServer : IAsyncDisposable
     private const string SystemUser = "postgres";
     private static readonly Lazy<Task<PostgresServer>> SharedServer = new(() => StartAsync());
     private static int _databaseCounter;
+    private int _stopped;
 
     private readonly TempDirectory _directory;
     private readonly ServerProcess _process;
     private readonly string _binDirectory;
-    private int _stopped;
 
     private PostgresServer(TempDirectory directory, ServerProcess process, string binDirectory, int port)
     {
@@ -104,7 +104,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private void Stop()
     {
-        // Disposed explicitly and then again at process exit: stop once.
+        // Runs from DisposeAsync and again at process exit.
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;

@@ -101,32 +101,6 @@ public sealed class ServerProcess : IDisposable
     public Task WaitForExitAsync(CancellationToken cancellationToken = default) =>
         _process.WaitForExitAsync(cancellationToken);
 
-    /// <summary>Waits until GET <paramref name="url"/> answers 2xx; fails at once, with the output, if the process exits.</summary>
-    public async Task WaitUntilHttpReadyAsync(Uri url, TimeSpan timeout)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        await Wait.UntilAsync(async () =>
-        {
-            if (HasExited)
-            {
-                throw new InvalidOperationException($"{Name} exited during start:{Environment.NewLine}{Output}");
-            }
-            try
-            {
-                using var response = await http.GetAsync(url).ConfigureAwait(false);
-                return response.IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-            catch (TaskCanceledException)
-            {
-                return false;
-            }
-        }, timeout, $"{Name} to answer {url}").ConfigureAwait(false);
-    }
-
     /// <summary>Kills the whole process tree at once, like a crash (kill -9).</summary>
     public void Kill()
     {

@@ -1,0 +1,73 @@
+// The v1 REST API as a client speaks it: JSON in, status and JSON out.
+import { randomUUID } from 'node:crypto';
+
+export const password = 'correct horse battery';
+
+export const toBase64 = (bytes) => Buffer.from(bytes).toString('base64');
+
+export const fromBase64 = (text) => new Uint8Array(Buffer.from(text, 'base64'));
+
+export const uniqueUsername = (prefix = 'js') => `${prefix}_${randomUUID().replaceAll('-', '')}`.slice(0, 20);
+
+export class Api {
+  constructor(baseUrl) {
+    this.baseUrl = baseUrl;
+  }
+
+  /** Returns { status, body, headers }; body is the parsed JSON, or null when there is none. */
+  async request(method, path, { body, token } = {}) {
+    const headers = {};
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+    }
+    if (token) {
+      headers.authorization = `Bearer ${token}`;
+    }
+    const response = await fetch(new URL(path, this.baseUrl), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
+  }
+
+  /**
+   * Creates an account with its primary device. `identityKey` is the serialized identity public key.
+   * Returns { username, userId, deviceId, accessToken, refreshToken }.
+   */
+  async signUp({ identityKey, registrationId, username = uniqueUsername(), deviceName = 'phone' }) {
+    const response = await this.request('POST', '/api/v1/accounts', {
+      body: { username, password, identityKey: toBase64(identityKey), registrationId, deviceName },
+    });
+    return { username, ...expect(response, 201) };
+  }
+
+  /** Adds a device to an account by username and password. */
+  async linkDevice({ username, registrationId, name = 'tablet' }) {
+    const response = await this.request('POST', '/api/v1/devices', {
+      body: { username, password, name, registrationId },
+    });
+    return { username, ...expect(response, 201) };
+  }
+
+  uploadKeys(token, upload) {
+    return this.request('PUT', '/api/v1/keys', { body: upload, token });
+  }
+
+  async keyCount(token) {
+    return expect(await this.request('GET', '/api/v1/keys/count', { token }), 200);
+  }
+
+  /** Claims the prekey bundle of one device, or of every device with `*`. */
+  fetchBundle(token, userIdOrUsername, deviceId = '*') {
+    return this.request('GET', `/api/v1/keys/${encodeURIComponent(userIdOrUsername)}/${deviceId}`, { token });
+  }
+}
+
+function expect(response, status) {
+  if (response.status !== status) {
+    throw new Error(`Expected ${status}, got ${response.status}: ${JSON.stringify(response.body)}`);
+  }
+  return response.body;
+}

@@ -1,0 +1,43 @@
+// A device connected to /hubs/chat with the official SignalR JavaScript client, recording what the
+// server pushes so tests can wait on it. WebSockets only, with skipNegotiation, as nginx expects.
+import * as SignalR from '@microsoft/signalr';
+import { waitUntil } from './wait.js';
+
+export class HubDevice {
+  constructor(baseUrl, accessToken) {
+    this.envelopes = [];
+    this.receipts = [];
+    this.queueEmpty = false;
+    this.connection = new SignalR.HubConnectionBuilder()
+      .withUrl(`${baseUrl}/hubs/chat`, {
+        accessTokenFactory: () => accessToken,
+        skipNegotiation: true,
+        transport: SignalR.HttpTransportType.WebSockets,
+      })
+      .configureLogging(SignalR.LogLevel.Warning)
+      .build();
+    // Handlers return nothing: SignalR would take a returned value for a client result.
+    this.connection.on('Envelope', (envelope) => { this.envelopes.push(envelope); });
+    this.connection.on('QueueEmpty', () => { this.queueEmpty = true; });
+    this.connection.on('Receipt', (receipt) => { this.receipts.push(receipt); });
+  }
+
+  static async connect(baseUrl, accessToken) {
+    const device = new HubDevice(baseUrl, accessToken);
+    await device.connection.start();
+    return device;
+  }
+
+  waitFor(condition, what) {
+    return waitUntil(condition, 15_000, what);
+  }
+
+  /** The error code of a refused hub call: the first word after "HubException: " (SignalR prefixes it). */
+  static errorCode(error) {
+    return /HubException: ([a-z_]+):/.exec(error.message)?.[1];
+  }
+
+  stop() {
+    return this.connection.stop();
+  }
+}

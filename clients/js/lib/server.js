@@ -1,0 +1,95 @@
+// Starts the built E2eeChat server as its own process, as an operator would run it: the embedded
+// default (SQLite in ./data of a fresh temp directory) on a free loopback port.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitUntil } from './wait.js';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The server build the tests run; `dotnet build src/E2eeChat.Server` makes it. */
+export const serverDll = process.env.E2EECHAT_SERVER_DLL
+  ?? join(repoRoot, 'src/E2eeChat.Server/bin/Debug/net10.0/E2eeChat.Server.dll');
+
+/** The cheapest password hashing Argon2id accepts (8 MiB, 1 pass) and rate limits no test reaches. */
+export const testSettings = Object.freeze({
+  PasswordHashing__MemoryKiB: '8192',
+  PasswordHashing__Iterations: '1',
+  RateLimits__SignupPerIp__PermitLimit: '100000',
+  RateLimits__TokenPerIp__PermitLimit: '100000',
+  RateLimits__TokenPerUsername__PermitLimit: '100000',
+  RateLimits__LinkPerIp__PermitLimit: '100000',
+  RateLimits__LinkPerAccount__PermitLimit: '100000',
+  RateLimits__PrekeyFetchPerDevicePair__PermitLimit: '100000',
+});
+
+/** A loopback TCP port nothing listens on right now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the server and waits for /health/ready. `env` adds or overrides settings
+ * (`Section__Key` names). Returns { url, directory (its working directory: ./data is in it), output(), stop() }.
+ */
+export async function startServer({ env = {}, readyTimeoutMs = 60_000 } = {}) {
+  if (!existsSync(serverDll)) {
+    throw new Error(`${serverDll} is missing: build the server first (dotnet build src/E2eeChat.Server).`);
+  }
+  const directory = await mkdtemp(join(tmpdir(), 'e2eechat-js-'));
+  const url = `http://127.0.0.1:${await freePort()}`;
+  const child = spawn('dotnet', [serverDll, '--urls', url], {
+    cwd: directory,
+    env: { ...process.env, ...testSettings, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk) => {
+    if (output.length < 256 * 1024) {
+      output += chunk;
+    }
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  let exitCode;
+  exited.then((code) => { exitCode = code; });
+
+  const stop = async () => {
+    if (exitCode === undefined) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(directory, { recursive: true, force: true });
+  };
+
+  try {
+    await waitUntil(async () => {
+      if (exitCode !== undefined) {
+        throw new Error(`The server exited (${exitCode}) during start:\n${output}`);
+      }
+      try {
+        return (await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) })).ok;
+      } catch {
+        return false;
+      }
+    }, readyTimeoutMs, 'the server to become ready');
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, directory, output: () => output, stop };
+}

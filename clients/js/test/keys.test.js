@@ -1,0 +1,126 @@
+// Acceptance (DESIGN §4): bundles from the prekey directory are what libsignal needs to start
+// sessions. Real libsignal keys go up through the REST API and come back as PreKeyBundles that
+// processPreKeyBundle accepts (it checks the signatures) and that carry a real message both ways.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import * as Signal from '@signalapp/libsignal-client';
+import { Api, fromBase64, toBase64 } from '../lib/api.js';
+import { SignalDevice, preKeyBundle } from '../lib/keys.js';
+import { startServer } from '../lib/server.js';
+
+let server;
+let api;
+
+before(async () => {
+  server = await startServer();
+  api = new Api(server.url);
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+/** A libsignal device with an account on the server: { device, account, address }. */
+async function signUp() {
+  const device = new SignalDevice();
+  const account = await api.signUp({ identityKey: device.identityKey, registrationId: device.registrationId });
+  return { device, account, address: Signal.ProtocolAddress.new(account.userId, account.deviceId) };
+}
+
+async function upload(user, keys) {
+  const response = await api.uploadKeys(user.account.accessToken, user.device.generateKeys(keys));
+  assert.equal(response.status, 204, JSON.stringify(response.body));
+}
+
+async function fetchBundle(requester, target, deviceId) {
+  const response = await api.fetchBundle(requester.account.accessToken, target, deviceId);
+  assert.equal(response.status, 200, JSON.stringify(response.body));
+  return response.body;
+}
+
+/** Bob starts a session from the bundle and sends; Alice decrypts and answers; Bob decrypts the answer. */
+async function roundTrip(alice, bob, bundle, text) {
+  await bob.device.processBundle(alice.address, bob.address, bundle);
+  const first = await bob.device.encrypt(text, alice.address, bob.address);
+  assert.equal(first.type(), Signal.CiphertextMessageType.PreKey);
+  assert.equal(await alice.device.decrypt(first, bob.address, alice.address), text);
+  const answer = await alice.device.encrypt(`re: ${text}`, bob.address, alice.address);
+  assert.equal(answer.type(), Signal.CiphertextMessageType.Whisper);
+  assert.equal(await bob.device.decrypt(answer, alice.address, bob.address), `re: ${text}`);
+}
+
+test('a fetched bundle starts a libsignal session that carries messages both ways', async () => {
+  const alice = await signUp();
+  const bob = await signUp();
+  await upload(alice, { preKeyIds: [11, 12, 13], kyberPreKeyIds: [21, 22, 23] });
+
+  const response = await fetchBundle(bob, alice.account.username, 1);
+
+  assert.equal(response.identityKey, toBase64(alice.device.identityKey));
+  const [device] = response.devices;
+  assert.equal(device.registrationId, alice.device.registrationId);
+  assert.equal(device.preKey.keyId, 11);
+  assert.equal(device.pqPreKey.keyId, 21);
+  await roundTrip(alice, bob, preKeyBundle(response, device), 'hello alice');
+  // Alice used up the claimed one-time keys; the server handed them out once.
+  assert.equal(alice.device.preKeyStore.records.has(11), false);
+  assert.equal(alice.device.kyberPreKeyStore.records.has(21), false);
+  assert.deepEqual(await api.keyCount(alice.account.accessToken), { count: 2, pqCount: 2 });
+});
+
+test('with no one-time keys left, preKey is null and the last-resort Kyber key starts the session', async () => {
+  const alice = await signUp();
+  const bob = await signUp();
+  await upload(alice, { lastResortKeyId: 500 });
+
+  const response = await fetchBundle(bob, alice.account.userId, 1);
+
+  const [device] = response.devices;
+  assert.equal(device.preKey, null);
+  assert.equal(device.pqPreKey.keyId, 500);
+  await roundTrip(alice, bob, preKeyBundle(response, device), 'from the last resort');
+  assert.equal(alice.device.kyberPreKeyStore.records.has(500), true, 'a last-resort key is kept after use');
+});
+
+test('bundles for * start a session with every device of the account', async () => {
+  const alice = await signUp();
+  const tabletDevice = new SignalDevice({ identity: alice.device.identity });
+  const tabletAccount = await api.linkDevice({ username: alice.account.username, registrationId: tabletDevice.registrationId });
+  const tablet = {
+    device: tabletDevice,
+    account: tabletAccount,
+    address: Signal.ProtocolAddress.new(tabletAccount.userId, tabletAccount.deviceId),
+  };
+  const bob = await signUp();
+  await upload(alice, { preKeyIds: [1], kyberPreKeyIds: [1] });
+  await upload(tablet, { preKeyIds: [7], kyberPreKeyIds: [8] });
+
+  const response = await fetchBundle(bob, alice.account.userId, '*');
+
+  assert.deepEqual(response.devices.map((d) => d.deviceId), [1, tablet.account.deviceId]);
+  await roundTrip(alice, bob, preKeyBundle(response, response.devices[0]), 'to the phone');
+  await roundTrip(tablet, bob, preKeyBundle(response, response.devices[1]), 'to the tablet');
+});
+
+test('a bundle whose signatures do not verify is refused by processPreKeyBundle', async () => {
+  // Proves that the acceptance test above can fail: libsignal checks what the server returns.
+  const alice = await signUp();
+  const bob = await signUp();
+  await upload(alice, { preKeyIds: [1, 2], kyberPreKeyIds: [1, 2] });
+  const flipLastBit = (base64) => {
+    const bytes = fromBase64(base64);
+    bytes[bytes.length - 1] ^= 1;
+    return toBase64(bytes);
+  };
+
+  for (const field of ['signedPreKey', 'pqPreKey']) {
+    const response = await fetchBundle(bob, alice.account.userId, 1);
+    const [device] = response.devices;
+    device[field].signature = flipLastBit(device[field].signature);
+
+    await assert.rejects(bob.device.processBundle(alice.address, bob.address, preKeyBundle(response, device)),
+      (error) => error instanceof Signal.LibSignalErrorBase && /signature/.test(error.message),
+      `a bad ${field} signature`);
+  }
+  assert.equal(await bob.device.sessionStore.getSession(alice.address), null);
+});
