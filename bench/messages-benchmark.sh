@@ -8,9 +8,6 @@
 # Environment: REPEAT, DURATION (20s), SATURATION_PAIRS ("8 32 96"), HALF_RATE_PAIRS (32).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/load-common.sh"
-duration=${DURATION:-20s}
-saturation_pairs=${SATURATION_PAIRS:-8 32 96}
-half_rate_pairs=${HALF_RATE_PAIRS:-32}
 out="$repo/bench/results/messages-$(date -u +%Y%m%d-%H%M%S)"
 
 build
@@ -18,26 +15,11 @@ raise_open_files
 start_postgres
 start_server Storage__Provider=Postgres "Storage__ConnectionString=$pg_connection" \
   "Auth__SigningKey=$(head -c 32 /dev/urandom | base64)"
-
-labels=()
-for pairs in $saturation_pairs; do
-  labels+=("messages-closed-$pairs")
-done
-for run_index in $(seq 1 "$repeat"); do
-  for pairs in $saturation_pairs; do
-    load "messages-closed-$pairs" pairs --url "$server_url" --pairs "$pairs" --devices 2 --size 1024 \
-      --closed-loop delivery --duration "$duration" --warmup 5s
-  done
-done
-best=$(best_label "${labels[@]}")
-saturation=$(median "$best" measured.deliveredPerSecond)
-echo "saturation: $saturation delivered envelopes/s ($best)" >&2
-
-rate=$(per_sender_rate "$(awk -v s="$saturation" 'BEGIN { print s / 2 }')" 2 "$half_rate_pairs")
-for run_index in $(seq 1 "$repeat"); do
-  load "messages-half-rate" pairs --url "$server_url" --pairs "$half_rate_pairs" --devices 2 --size 1024 \
-    --rate "$rate" --duration "$duration" --warmup 5s
-done
-
+cpu_of=(--cpu-of "postgres=$(head -n 1 "$pg_data/postmaster.pid")")
+messages_workload "$server_url"
 summarize
-echo "saturation (best median): $saturation delivered envelopes/s with ${best#messages-closed-} pairs; half rate offered: $rate msgs/s per sender × $half_rate_pairs senders × 2 devices" | tee -a "$out/summary.md"
+{
+  echo
+  echo "Saturation (best median): $saturation delivered envelopes/s with ${best#messages-closed-} pairs (cores: server $(median "$best" cpu.serverCores), PostgreSQL $(median "$best" cpu.processes.postgres), tool $(median "$best" cpu.toolCores), machine $(median "$best" cpu.machineBusyCores))."
+  echo "Half rate offered: $rate msgs/s per sender × $half_rate_pairs senders × 2 devices: p50 $(median messages-half-rate latency.p50Ms) ms, p99 $(median messages-half-rate latency.p99Ms) ms."
+} | tee -a "$out/summary.md"

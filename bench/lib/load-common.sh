@@ -6,6 +6,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 tool_dll="$repo/src/E2eeChat.LoadTest/bin/Release/net10.0/E2eeChat.LoadTest.dll"
 server_dll="$repo/src/E2eeChat.Server/bin/Release/net10.0/E2eeChat.Server.dll"
 repeat=${REPEAT:-3}
+duration=${DURATION:-20s}
+saturation_pairs=${SATURATION_PAIRS:-8 32 96}
+half_rate_pairs=${HALF_RATE_PAIRS:-32}
 
 # What every server under load needs: one address creates all the accounts, and sign-up cost is not
 # what is measured. Any of these can be overridden from the environment.
@@ -22,6 +25,7 @@ load_env=(
 
 started_pids=()
 temp_dirs=()
+cpu_of=()
 exit_hooks=()
 pg_data=""
 pg_bin=""
@@ -133,6 +137,61 @@ start_postgres() {
   echo "postgres on port $port (durable settings)" >&2
 }
 
+# start_cluster N: deploy/local-cluster.sh up N (PostgreSQL, Redis, N instances, nginx) with the load
+# settings, in a state directory of its own, stopped when the script exits; sets cluster_url (nginx) and
+# cpu_of: the tool's --cpu-of arguments, so that each result says where the CPU went (every instance
+# under "hub", PostgreSQL's postmaster with its backends, Redis, nginx with its workers).
+start_cluster() {
+  # Not under a mktemp directory: initdb runs as the postgres user, who must be able to reach it.
+  export E2EECHAT_CLUSTER_DIR="/tmp/e2eechat-bench-cluster-$$"
+  [ -n "${cluster_hooked:-}" ] || { at_exit stop_cluster; cluster_hooked=1; }
+  # Into a file, not $(…): the instances the script starts in the background keep its stdout open.
+  env "${load_env[@]}" "$repo/deploy/local-cluster.sh" up "$1" >"$E2EECHAT_CLUSTER_DIR.endpoints"
+  cluster_url=$(awk '$1 == "nginx" { print $2 }' "$E2EECHAT_CLUSTER_DIR.endpoints")
+  cpu_of=()
+  local pidfile
+  for pidfile in "$E2EECHAT_CLUSTER_DIR"/instance-*/pid; do
+    cpu_of+=(--cpu-of "hub=$(cat "$pidfile")")
+  done
+  cpu_of+=(--cpu-of "postgres=$(head -n 1 "$E2EECHAT_CLUSTER_DIR/pg/data/postmaster.pid")")
+  cpu_of+=(--cpu-of "redis=$(cat "$E2EECHAT_CLUSTER_DIR/redis/redis.pid")")
+  cpu_of+=(--cpu-of "nginx=$(cat "$E2EECHAT_CLUSTER_DIR/nginx/nginx.pid")")
+  echo "cluster of $1 behind nginx at $cluster_url" >&2
+}
+
+stop_cluster() {
+  [ -n "${E2EECHAT_CLUSTER_DIR:-}" ] || return 0
+  "$repo/deploy/local-cluster.sh" down || true
+  rm -f "$E2EECHAT_CLUSTER_DIR.endpoints"
+  cpu_of=()
+}
+
+# messages_workload URL: the Messages benchmark's workload (issue #4), one sender → a partner with 2
+# devices, 1 KiB per envelope, over the hub. 1. Saturation: closed loop on delivery at rising
+# concurrency (SATURATION_PAIRS); the best median delivered envelopes/s. 2. Latency: the same workload
+# offered (open loop) at half that rate by HALF_RATE_PAIRS senders; p50/p99 send → device. Sets
+# saturation, best and rate.
+messages_workload() {
+  local url=$1 pairs labels=()
+  for pairs in $saturation_pairs; do
+    labels+=("messages-closed-$pairs")
+  done
+  for run_index in $(seq 1 "$repeat"); do
+    for pairs in $saturation_pairs; do
+      load "messages-closed-$pairs" pairs --url "$url" --pairs "$pairs" --devices 2 --size 1024 \
+        --closed-loop delivery --duration "$duration" --warmup 5s
+    done
+  done
+  best=$(best_label "${labels[@]}")
+  saturation=$(median "$best" measured.deliveredPerSecond)
+  echo "saturation: $saturation delivered envelopes/s ($best)" >&2
+  rate=$(per_sender_rate "$(awk -v s="$saturation" 'BEGIN { print s / 2 }')" 2 "$half_rate_pairs")
+  for run_index in $(seq 1 "$repeat"); do
+    load "messages-half-rate" pairs --url "$url" --pairs "$half_rate_pairs" --devices 2 --size 1024 \
+      --rate "$rate" --duration "$duration" --warmup 5s
+  done
+}
+
 # load LABEL ARGS...: one run of the tool, number $run_index of LABEL, in $out/LABEL-$run_index; never
 # stops the script (exit codes are in the results). Scripts repeat whole rounds of workloads REPEAT
 # times rather than one workload REPEAT times in a row, so that a change in the machine's load (it is
@@ -140,7 +199,7 @@ start_postgres() {
 load() {
   local label=$1; shift
   echo "== $label, run ${run_index:-1} of $repeat (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-  dotnet "$tool_dll" "$@" --label "$label" --out "$out/$label-${run_index:-1}" --progress plain --progress-interval 10s \
+  dotnet "$tool_dll" "$@" "${cpu_of[@]}" --label "$label" --out "$out/$label-${run_index:-1}" --progress plain --progress-interval 10s \
     || echo "(exit $?)" >&2
 }
 

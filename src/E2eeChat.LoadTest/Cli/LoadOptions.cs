@@ -95,5 +95,8 @@ internal sealed class LoadOptions
 
     public int? ServerPid { get; set; }
 
+    /// <summary>Processes (with their descendants) whose CPU is reported by name: <c>--cpu-of NAME=PID</c>.</summary>
+    public List<Probes.WatchedProcess> CpuOf { get; } = [];
+
     public Fault Fault { get; set; } = Fault.None;
 }

@@ -69,6 +69,7 @@ internal static class OptionsParser
             case "--out": options.OutputDirectory = value; break;
             case "--label": options.Label = value; break;
             case "--server-pid": options.ServerPid = Int(name, value, 1); break;
+            case "--cpu-of": options.CpuOf.Add(Watched(name, value)); break;
             case "--progress":
                 options.Progress = OptionNames.Parse(OptionNames.ProgressModes, value)
                     ?? throw new UsageException($"--progress takes {OptionNames.List(OptionNames.ProgressModes)}, not '{value}'.");
@@ -100,6 +101,18 @@ internal static class OptionsParser
         {
             throw new UsageException("--fault with --closed-loop delivery would stall every sender on the faulty device; use --rate.");
         }
+    }
+
+    /// <summary>NAME=PID, NAME a word that can be a JSON key in reports and a path for <c>median</c>.</summary>
+    private static Probes.WatchedProcess Watched(string name, string value)
+    {
+        var equals = value.IndexOf('=', StringComparison.Ordinal);
+        var label = equals > 0 ? value[..equals] : "";
+        if (label.Length == 0 || !label.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+        {
+            throw new UsageException($"{name} takes NAME=PID with NAME made of letters, digits, '_' and '-', not '{value}'.");
+        }
+        return new Probes.WatchedProcess(label, Int(name, value[(equals + 1)..], 1));
     }
 
     private static int Int(string name, string value, int minimum) =>

@@ -43,6 +43,8 @@ internal static class Usage
           --progress-interval T    Between plain progress lines (5s).
           --server-pid PID         Server process to read memory and CPU from (default: the local
                                    .NET process listening on the URL's port; none behind nginx).
+          --cpu-of NAME=PID        Also report the CPU of PID and its descendants under NAME; repeat
+                                   it, one NAME for several PIDs adds them (hub=PID1 hub=PID2).
           --fault drop-acks-then-disconnect|drop-acks-then-reconnect
                                    pairs and room: one receiving device never acks, then disconnects
                                    halfway, for good or reconnecting at once; shows loss or duplicates.

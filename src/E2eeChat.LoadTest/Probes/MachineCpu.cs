@@ -3,8 +3,9 @@ using System.Globalization;
 
 namespace E2eeChat.LoadTest.Probes;
 
-/// <summary>CPU time so far: the whole machine's (busy and total), this tool's and the local server's.</summary>
-internal readonly record struct CpuSnapshot(long At, double MachineBusySeconds, double MachineTotalSeconds, TimeSpan Tool, TimeSpan? Server);
+/// <summary>CPU time so far: the whole machine's (busy and total), this tool's, the local server's and the watched processes' (seconds per name).</summary>
+internal readonly record struct CpuSnapshot(
+    long At, double MachineBusySeconds, double MachineTotalSeconds, TimeSpan Tool, TimeSpan? Server, IReadOnlyDictionary<string, double> Watched);
 
 /// <summary>
 /// Where the CPU went during a measured window. On a small shared machine the tool, the server and
@@ -13,13 +14,14 @@ internal readonly record struct CpuSnapshot(long At, double MachineBusySeconds, 
 internal static class MachineCpu
 {
     /// <summary>Linux's USER_HZ: /proc reports CPU time in these ticks on every mainstream architecture.</summary>
-    private const double TicksPerSecond = 100;
+    public const double TicksPerSecond = 100;
 
-    public static CpuSnapshot Take(LocalServerProbe? server)
+    public static CpuSnapshot Take(LocalServerProbe? server, IReadOnlyList<WatchedProcess> watched)
     {
         var (busy, total) = ReadMachine();
         using var self = Process.GetCurrentProcess();
-        return new CpuSnapshot(Stopwatch.GetTimestamp(), busy, total, self.TotalProcessorTime, server?.ReadCpuTime());
+        return new CpuSnapshot(Stopwatch.GetTimestamp(), busy, total, self.TotalProcessorTime, server?.ReadCpuTime(),
+            ProcessTreeCpu.Read(watched));
     }
 
     /// <summary>utime + stime from a /proc/PID/stat line (the fields after the parenthesized command name).</summary>

@@ -35,7 +35,7 @@ internal static class ConsoleSummary
         }
         if (result.Cpu is { } cpu)
         {
-            Line(text, $"cpu over {cpu.Seconds:0.#} s: machine {cpu.MachineBusyCores:0.##} of {cpu.MachineCores:0.##} cores busy; this tool {cpu.ToolCores:0.##}; server {(cpu.ServerCores is { } serverCores ? serverCores.ToString("0.##", CultureInfo.InvariantCulture) : "not local")}");
+            Line(text, $"cpu over {cpu.Seconds:0.#} s: machine {cpu.MachineBusyCores:0.##} of {cpu.MachineCores:0.##} cores busy; this tool {cpu.ToolCores:0.##}; server {(cpu.ServerCores is { } serverCores ? serverCores.ToString("0.##", CultureInfo.InvariantCulture) : "not local")}{string.Concat(cpu.Processes.Select(process => string.Create(CultureInfo.InvariantCulture, $"; {process.Key} {process.Value:0.##}")))}");
         }
         foreach (var error in result.Errors)
         {

@@ -107,10 +107,12 @@ internal sealed record ServerMemory(int Pid, string? Command, long? RssKiBBefore
 
 /// <summary>
 /// Cores busy on average while the figures were measured (the measured window, the hold, or the drain):
-/// the whole machine, this tool, and the server when it runs here. Machine minus tool minus server is
-/// everyone else.
+/// the whole machine, this tool, the server when it runs here, and each name given with <c>--cpu-of</c>.
+/// Machine minus tool minus server is everyone else.
 /// </summary>
-internal sealed record CpuUsage(double Seconds, double MachineCores, double MachineBusyCores, double ToolCores, double? ServerCores)
+internal sealed record CpuUsage(
+    double Seconds, double MachineCores, double MachineBusyCores, double ToolCores, double? ServerCores,
+    IReadOnlyDictionary<string, double> Processes)
 {
     public static CpuUsage Between(CpuSnapshot start, CpuSnapshot end)
     {
@@ -119,7 +121,10 @@ internal sealed record CpuUsage(double Seconds, double MachineCores, double Mach
         double? server = start.Server is { } before && end.Server is { } after ? Cores((after - before).TotalSeconds, seconds) : null;
         return new CpuUsage(Math.Round(seconds, 3), Cores(machineSeconds, seconds),
             Cores(end.MachineBusySeconds - start.MachineBusySeconds, seconds), Cores((end.Tool - start.Tool).TotalSeconds, seconds),
-            server);
+            server, end.Watched.ToDictionary(
+                watched => watched.Key,
+                watched => Cores(watched.Value - start.Watched.GetValueOrDefault(watched.Key), seconds),
+                StringComparer.Ordinal));
     }
 
     private static double Cores(double cpuSeconds, double seconds) => seconds > 0 ? Math.Round(cpuSeconds / seconds, 2) : 0;

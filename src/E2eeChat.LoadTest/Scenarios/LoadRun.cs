@@ -163,7 +163,7 @@ internal sealed class LoadRun : IAsyncDisposable
         }
     }
 
-    public CpuSnapshot SnapshotCpu() => MachineCpu.Take(Server);
+    public CpuSnapshot SnapshotCpu() => MachineCpu.Take(Server, Options.CpuOf);
 
     /// <summary>Measures <see cref="Cpu"/> from <paramref name="from"/> to <paramref name="to"/>, on the <see cref="RunClock"/>.</summary>
     public async Task MeasureCpuAsync(long from, long to, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using E2eeChat.LoadTest.Cli;
 using E2eeChat.LoadTest.Metrics;
 using E2eeChat.LoadTest.Scenarios;
 
@@ -24,7 +25,7 @@ internal static class SendPhase
         var tasks = new List<Task>(streams.Length + 1);
         for (var i = 0; i < streams.Length; i++)
         {
-            var startAt = RunClock.After(origin, options.RampUp * i / streams.Length);
+            var startAt = RunClock.After(origin, StartOffset(options, i, streams.Length));
             var sender = new StreamSender(streams[i], transport, options.MessageSize, run.Recorder, run.Counters);
             tasks.Add(new SenderLoop(sender, options, run.Counters).RunAsync(startAt, stopAt, cancellationToken));
         }
@@ -35,5 +36,17 @@ internal static class SendPhase
         }
         await Task.WhenAll(tasks).ConfigureAwait(false);
         await run.SettleAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// When sender <paramref name="index"/> of <paramref name="count"/> starts: spread over the ramp-up and, at an
+    /// offered rate, over one interval between sends as well, so that N senders at r messages/s each offer N·r
+    /// evenly instead of all N at once every 1/r s (a burst that would add its own queueing to every latency).
+    /// </summary>
+    public static TimeSpan StartOffset(LoadOptions options, int index, int count)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var offset = options.RampUp * index / count;
+        return options.Loop == SendLoop.Rate ? offset + TimeSpan.FromSeconds(1 / options.Rate) * index / count : offset;
     }
 }

@@ -26,7 +26,8 @@ public sealed class OptionsParserTests
             "--closed-loop", "send", "--duration", "2m", "--warmup", "500ms", "--ramp-up", "0", "--settle", "10",
             "--parallelism", "8", "--max-loss", "3", "--max-errors", "4", "--max-duplicates", "5", "--out", "x",
             "--label", "room-100", "--progress", "plain", "--progress-interval", "1s", "--server-pid", "1234",
-            "--fault", "drop-acks-then-reconnect", "--max-in-flight", "7",
+            "--fault", "drop-acks-then-reconnect", "--max-in-flight", "7", "--cpu-of", "hub=11", "--cpu-of", "hub=12",
+            "--cpu-of", "postgres=13",
         ]);
 
         Assert.Equal(Scenario.Room, options.Scenario);
@@ -41,6 +42,7 @@ public sealed class OptionsParserTests
         Assert.Equal(("x", "room-100", 1234, 7), (options.OutputDirectory, options.Label, options.ServerPid, options.MaxInFlight));
         Assert.Equal(ProgressMode.Plain, options.Progress);
         Assert.Equal(Fault.DropAcksThenReconnect, options.Fault);
+        Assert.Equal([new("hub", 11), new("hub", 12), new("postgres", 13)], options.CpuOf);
     }
 
     [Theory]
@@ -54,6 +56,9 @@ public sealed class OptionsParserTests
     [InlineData("pairs", "--url", "ftp://host")]
     [InlineData("pairs", "--closed-loop", "ack")]
     [InlineData("pairs", "--verbose", "yes")]
+    [InlineData("pairs", "--cpu-of", "1234")]
+    [InlineData("pairs", "--cpu-of", "a.b=1234")]
+    [InlineData("pairs", "--cpu-of", "hub=x")]
     [InlineData("room", "--members", "3", "--senders", "4")]
     [InlineData("drain", "--fault", "drop-acks-then-disconnect")]
     [InlineData("pairs", "--fault", "drop-acks-then-disconnect", "--closed-loop", "delivery")]

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using E2eeChat.Server.Tests.Infrastructure;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace E2eeChat.Server.Tests.Cluster;
 
@@ -18,7 +20,7 @@ public sealed class ThreeInstanceCluster : IAsyncLifetime
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
 
-public sealed class ClusterTests(ThreeInstanceCluster fixture) : IClassFixture<ThreeInstanceCluster>
+public sealed class ClusterTests(ThreeInstanceCluster fixture, ITestOutputHelper output) : IClassFixture<ThreeInstanceCluster>
 {
     private LocalCluster Cluster => fixture.Cluster;
 
@@ -85,9 +87,11 @@ public sealed class ClusterTests(ThreeInstanceCluster fixture) : IClassFixture<T
         await using var tabletHub = await ConnectAsync(2, tablet);
         await tabletHub.WaitForQueueEmptyAsync();
 
+        var removing = Stopwatch.StartNew();
         Assert.Equal(HttpStatusCode.NoContent, (await api0.DeleteAsync($"/api/v1/devices/{tablet.DeviceId}", bob.AccessToken)).Status);
 
         await tabletHub.WaitForCloseAsync();
+        output.WriteLine($"closed {removing.ElapsedMilliseconds} ms after the removal request was sent");
         Assert.Equal("device_removed", tabletHub.RevokedReason);
     }
 
@@ -99,9 +103,11 @@ public sealed class ClusterTests(ThreeInstanceCluster fixture) : IClassFixture<T
         await using var hub = await ConnectAsync(0, bob);
         await hub.WaitForQueueEmptyAsync();
 
+        var loggingOut = Stopwatch.StartNew();
         await api1.PostAsync("/api/v1/auth/logout", token: bob.AccessToken);
 
         await hub.WaitForCloseAsync();
+        output.WriteLine($"closed {loggingOut.ElapsedMilliseconds} ms after the logout request was sent");
         Assert.Equal("logged_out", hub.RevokedReason);
     }
 
