@@ -35,7 +35,11 @@ public sealed record RedisOptions
     /// <summary>The first wait after a connection drops; it doubles per failed attempt up to <see cref="ReconnectMaxDelay"/>.</summary>
     public TimeSpan ReconnectInitialDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 
-    public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// The longest wait between reconnect attempts. Short, because Redis carries live fan-out: once it is back,
+    /// instances should be too within about this long (an attempt to an absent server costs one refused connect).
+    /// </summary>
+    public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Set with CLIENT SETNAME so operators can tell instances apart in CLIENT LIST.</summary>
     public string? ClientName { get; init; }

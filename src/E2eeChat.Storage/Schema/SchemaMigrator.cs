@@ -12,7 +12,7 @@ internal static class SchemaMigrator
     public static async Task<int> MigrateAsync(SqlDialect dialect, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await dialect.LockForMigrationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
 
         await using (var create = connection.Command(

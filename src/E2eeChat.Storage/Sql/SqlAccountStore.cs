@@ -13,7 +13,7 @@ internal sealed class SqlAccountStore(SqlDialect dialect) : IAccountStore
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(primaryDevice);
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await using (var insert = connection.Command($"""
             INSERT INTO accounts ({Columns}) VALUES (@id, @username, @key, @hash, @created)
             ON CONFLICT (username) DO NOTHING
@@ -42,8 +42,10 @@ internal sealed class SqlAccountStore(SqlDialect dialect) : IAccountStore
     public async Task UpdatePasswordHashAsync(Guid userId, string passwordHash, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command("UPDATE accounts SET password_hash = @hash WHERE user_id = @id");
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command("UPDATE accounts SET password_hash = @hash WHERE user_id = @id", transaction);
         await command.With("hash", passwordHash).With("id", userId).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<Account?> FindAsync(string column, object value, CancellationToken cancellationToken)

@@ -26,7 +26,7 @@ internal sealed class SqlDeviceStore(SqlDialect dialect) : IDeviceStore
         CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         // Locking the account row serialises concurrent links, so the cap cannot be overshot.
         await using (var lockAccount = connection.Command($"SELECT user_id FROM accounts WHERE user_id = @user{dialect.ForUpdate}", transaction))
         {
@@ -58,18 +58,23 @@ internal sealed class SqlDeviceStore(SqlDialect dialect) : IDeviceStore
     public async Task<bool> RemoveAsync(Guid userId, int deviceId, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command("DELETE FROM devices WHERE user_id = @user AND device_id = @device");
-        return await command.With("user", userId).With("device", deviceId)
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command("DELETE FROM devices WHERE user_id = @user AND device_id = @device", transaction);
+        var removed = await command.With("user", userId).With("device", deviceId)
             .ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return removed;
     }
 
     public async Task TouchAsync(Guid userId, int deviceId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await using var command = connection.Command(
-            "UPDATE devices SET last_seen_at = @now WHERE user_id = @user AND device_id = @device AND last_seen_at < @now");
+            "UPDATE devices SET last_seen_at = @now WHERE user_id = @user AND device_id = @device AND last_seen_at < @now", transaction);
         await command.With("now", now.ToUnixMs()).With("user", userId).With("device", deviceId)
             .ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     internal static async Task InsertAsync(DbConnection connection, DbTransaction transaction, Device device,

@@ -30,6 +30,16 @@ public abstract class SqlDialect
 
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Begins a write transaction on a connection from <see cref="OpenAsync"/>. Every write goes through one,
+    /// single statements too, so that SQLite can queue its writers (see <c>SqliteDialect</c>).
+    /// </summary>
+    public virtual async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Serialises schema migrations between processes, inside <paramref name="transaction"/>.</summary>
     public abstract Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction,
         CancellationToken cancellationToken);

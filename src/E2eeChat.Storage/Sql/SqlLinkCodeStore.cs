@@ -7,22 +7,30 @@ internal sealed class SqlLinkCodeStore(SqlDialect dialect) : ILinkCodeStore
     public async Task AddAsync(byte[] codeHash, Guid userId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await using var command = connection.Command(
-            "INSERT INTO link_codes (code_hash, user_id, expires_at) VALUES (@hash, @user, @expires)");
+            "INSERT INTO link_codes (code_hash, user_id, expires_at) VALUES (@hash, @user, @expires)", transaction);
         await command.With("hash", codeHash).With("user", userId).With("expires", expiresAt.ToUnixMs())
             .ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Guid?> ConsumeAsync(byte[] codeHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         // One statement deletes and returns, so two devices racing for one code cannot both win.
-        await using var command = connection.Command("DELETE FROM link_codes WHERE code_hash = @hash RETURNING user_id, expires_at");
-        await using var reader = await command.With("hash", codeHash).ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using var command = connection.Command(
+            "DELETE FROM link_codes WHERE code_hash = @hash RETURNING user_id, expires_at", transaction);
+        Guid? userId = null;
+        await using (var reader = await command.With("hash", codeHash).ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            return null;
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetInt64(1) > now.ToUnixMs())
+            {
+                userId = reader.GetGuid(0);
+            }
         }
-        return reader.GetInt64(1) > now.ToUnixMs() ? reader.GetGuid(0) : null;
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return userId;
     }
 }

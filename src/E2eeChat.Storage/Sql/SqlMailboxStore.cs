@@ -25,7 +25,7 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
             return Duplicate(earlier);
         }
 
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var (current, senderDevices) = await AdvanceSequencesAsync(connection, transaction, batch, cancellationToken).ConfigureAwait(false);
         if (current is null)
         {
@@ -111,7 +111,7 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
     {
         ArgumentNullException.ThrowIfNull(envelopeIds);
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var messageIds = new List<Guid>(envelopeIds.Count);
         await using (var delete = connection.Command(string.Empty, transaction))
         {
@@ -138,7 +138,7 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
         CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var receipts = await AdvanceStatusAsync(connection, transaction, userId, deviceId, messageIds, DeliveryStatus.Read, now,
             cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -167,12 +167,14 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
     public async Task<int> DeleteExpiredAsync(long now, long retainedSince, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await using var envelopes = connection.Command(
-            "DELETE FROM envelopes WHERE (expires_at IS NOT NULL AND expires_at <= @now) OR server_timestamp < @since");
+            "DELETE FROM envelopes WHERE (expires_at IS NOT NULL AND expires_at <= @now) OR server_timestamp < @since", transaction);
         var deleted = await envelopes.With("now", now).With("since", retainedSince)
             .ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await using var messages = connection.Command("DELETE FROM messages WHERE server_timestamp < @since");
+        await using var messages = connection.Command("DELETE FROM messages WHERE server_timestamp < @since", transaction);
         await messages.With("since", retainedSince).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return deleted;
     }
 

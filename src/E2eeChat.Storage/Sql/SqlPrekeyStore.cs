@@ -28,7 +28,7 @@ internal sealed class SqlPrekeyStore(SqlDialect dialect) : IPrekeyStore
     {
         ArgumentNullException.ThrowIfNull(upload);
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         // Locking the device row serialises uploads of one device, so two replacements cannot interleave.
         await using (var lockDevice = connection.Command(
             $"SELECT 1 FROM devices WHERE user_id = @user AND device_id = @device{dialect.ForUpdate}", transaction))
@@ -63,7 +63,7 @@ internal sealed class SqlPrekeyStore(SqlDialect dialect) : IPrekeyStore
     public async Task<IReadOnlyList<DeviceBundle>?> ClaimAsync(Guid userId, int? deviceId, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
 
         var found = false;
         var complete = new List<SignedKeys>(deviceId is null ? 4 : 1);

@@ -30,7 +30,7 @@ internal sealed class SqlRoomStore(SqlDialect dialect) : IRoomStore
             users[i] = room.Members[i].UserId;
         }
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
 
         // The member accounts are locked in key order, so concurrent creates and adds count each user's rooms one at a time.
         var found = new HashSet<Guid>();
@@ -112,7 +112,7 @@ internal sealed class SqlRoomStore(SqlDialect dialect) : IRoomStore
     public async Task<RoomChange> RenameAsync(Guid roomId, Guid callerId, string name, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var room = await LockAsync(connection, transaction, roomId, cancellationToken).ConfigureAwait(false);
         if (Refuse(room, callerId, adminOnly: true) is { } refused)
         {
@@ -129,7 +129,7 @@ internal sealed class SqlRoomStore(SqlDialect dialect) : IRoomStore
     public async Task<RoomChange> DeleteAsync(Guid roomId, Guid callerId, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var room = await LockAsync(connection, transaction, roomId, cancellationToken).ConfigureAwait(false);
         if (Refuse(room, callerId, adminOnly: true) is { } refused)
         {
@@ -145,7 +145,7 @@ internal sealed class SqlRoomStore(SqlDialect dialect) : IRoomStore
     {
         ArgumentNullException.ThrowIfNull(member);
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var room = await LockAsync(connection, transaction, roomId, cancellationToken).ConfigureAwait(false);
         if (Refuse(room, callerId, adminOnly: true) is { } refused)
         {
@@ -191,7 +191,7 @@ internal sealed class SqlRoomStore(SqlDialect dialect) : IRoomStore
     public async Task<RoomChange> RemoveMemberAsync(Guid roomId, Guid callerId, Guid userId, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         var room = await LockAsync(connection, transaction, roomId, cancellationToken).ConfigureAwait(false);
         if (Refuse(room, callerId, adminOnly: userId != callerId) is { } refused)
         {

@@ -9,7 +9,7 @@ internal sealed class SqlSessionStore(SqlDialect dialect) : ISessionStore
     {
         ArgumentNullException.ThrowIfNull(session);
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await using (var insert = connection.Command("""
             INSERT INTO sessions (session_id, user_id, device_id, created_at, expires_at)
             VALUES (@session, @user, @device, @created, @expires)
@@ -28,7 +28,7 @@ internal sealed class SqlSessionStore(SqlDialect dialect) : ISessionStore
         DateTimeOffset nextExpiry, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
 
         Guid? rotatedSession = null;
         await using (var use = connection.Command("""
@@ -85,19 +85,24 @@ internal sealed class SqlSessionStore(SqlDialect dialect) : ISessionStore
     public async Task RevokeAsync(Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await using var command = connection.Command(
-            "UPDATE sessions SET revoked_at = @now WHERE session_id = @session AND revoked_at IS NULL");
+            "UPDATE sessions SET revoked_at = @now WHERE session_id = @session AND revoked_at IS NULL", transaction);
         await command.With("now", now.ToUnixMs()).With("session", sessionId)
             .ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> RevokeDeviceAsync(Guid userId, int deviceId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await using var command = connection.Command(
-            "UPDATE sessions SET revoked_at = @now WHERE user_id = @user AND device_id = @device AND revoked_at IS NULL");
-        return await command.With("now", now.ToUnixMs()).With("user", userId).With("device", deviceId)
+            "UPDATE sessions SET revoked_at = @now WHERE user_id = @user AND device_id = @device AND revoked_at IS NULL", transaction);
+        var revoked = await command.With("now", now.ToUnixMs()).With("user", userId).With("device", deviceId)
             .ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return revoked;
     }
 
     private static async Task InsertTokenAsync(DbConnection connection, DbTransaction transaction, byte[] hash, Guid sessionId,
