@@ -31,6 +31,13 @@ public abstract class SqlDialect
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// The predicate "<paramref name="column"/> is one of <paramref name="values"/>", adding its parameters to
+    /// <paramref name="command"/>: one parameter per value in an <c>IN (…)</c> list, as SQLite needs.
+    /// </summary>
+    public virtual string AnyOf<T>(DbCommand command, string column, string name, IReadOnlyList<T> values) =>
+        $"{column} IN ({command.WithList(name, values)})";
+
+    /// <summary>
     /// Begins a write transaction on a connection from <see cref="OpenAsync"/>. Every write goes through one,
     /// single statements too, so that SQLite can queue its writers (see <c>SqliteDialect</c>).
     /// </summary>

@@ -70,10 +70,9 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
         ArgumentNullException.ThrowIfNull(users);
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        var list = command.WithList("u", users);
         command.CommandText = $"""
             SELECT user_id, device_id, registration_id FROM devices
-            WHERE user_id IN ({list}) AND NOT (user_id = @sender AND device_id = @senderDevice)
+            WHERE {dialect.AnyOf(command, "user_id", "users", users)} AND NOT (user_id = @sender AND device_id = @senderDevice)
             """;
         await using var reader = await command.With("sender", senderUserId).With("senderDevice", senderDeviceId)
             .ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -116,7 +115,7 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
         await using (var delete = connection.Command(string.Empty, transaction))
         {
             delete.CommandText = $"""
-                DELETE FROM envelopes WHERE user_id = @user AND device_id = @device AND id IN ({delete.WithList("i", envelopeIds)})
+                DELETE FROM envelopes WHERE user_id = @user AND device_id = @device AND {dialect.AnyOf(delete, "id", "ids", envelopeIds)}
                 RETURNING message_id
                 """;
             await using var reader = await delete.With("user", userId).With("device", deviceId)
@@ -211,7 +210,7 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
         if (batch.RoomId is { } roomId)
         {
             command.With("room", roomId);
-            users = "SELECT user_id FROM room_members WHERE room_id = @room";
+            users = "user_id IN (SELECT user_id FROM room_members WHERE room_id = @room)";
             roomCheck = $"""
                 {SqlRoomStore.LockSql(dialect)};
                 SELECT COUNT(*) FROM room_members WHERE room_id = @room AND user_id = @sender;
@@ -220,14 +219,14 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
         }
         else
         {
-            users = command.WithList("u", batch.DestinationUsers);
+            users = dialect.AnyOf(command, "user_id", "users", batch.DestinationUsers);
             roomCheck = string.Empty;
         }
         command.CommandText = $"""
             {roomCheck}UPDATE devices SET mailbox_seq = mailbox_seq + 1
             WHERE (user_id, device_id) IN (
                 SELECT user_id, device_id FROM devices
-                WHERE user_id IN ({users}) AND NOT (user_id = @sender AND device_id = @senderDevice)
+                WHERE {users} AND NOT (user_id = @sender AND device_id = @senderDevice)
                 ORDER BY user_id, device_id{dialect.ForUpdate})
             RETURNING user_id, device_id, registration_id, mailbox_seq;
             SELECT COUNT(*) FROM devices WHERE user_id = @sender;
@@ -326,13 +325,13 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<IReadOnlyList<Receipt>> AdvanceStatusAsync(DbConnection connection, DbTransaction transaction,
+    private async Task<IReadOnlyList<Receipt>> AdvanceStatusAsync(DbConnection connection, DbTransaction transaction,
         Guid userId, int deviceId, IReadOnlyList<Guid> messageIds, DeliveryStatus status, long now, CancellationToken cancellationToken)
     {
         await using var command = connection.Command(string.Empty, transaction);
         command.CommandText = $"""
             UPDATE message_recipients SET status = @status, updated_at = @now
-            WHERE user_id = @user AND device_id = @device AND status < @status AND message_id IN ({command.WithList("m", messageIds)})
+            WHERE user_id = @user AND device_id = @device AND status < @status AND {dialect.AnyOf(command, "message_id", "messages", messageIds)}
             RETURNING message_id, sender_user
             """;
         await using var reader = await command.With("status", (int)status).With("now", now).With("user", userId).With("device", deviceId)

@@ -37,7 +37,7 @@ internal sealed class SqlRoomStore(SqlDialect dialect) : IRoomStore
         await using (var lockAccounts = connection.Command(string.Empty, transaction))
         {
             lockAccounts.CommandText =
-                $"SELECT user_id FROM accounts WHERE user_id IN ({lockAccounts.WithList("u", users)}) ORDER BY user_id{dialect.ForUpdate}";
+                $"SELECT user_id FROM accounts WHERE {dialect.AnyOf(lockAccounts, "user_id", "users", users)} ORDER BY user_id{dialect.ForUpdate}";
             await using var reader = await lockAccounts.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -54,7 +54,7 @@ internal sealed class SqlRoomStore(SqlDialect dialect) : IRoomStore
         await using (var counts = connection.Command(string.Empty, transaction))
         {
             counts.CommandText = $"""
-                SELECT user_id FROM room_members WHERE user_id IN ({counts.WithList("u", users)})
+                SELECT user_id FROM room_members WHERE {dialect.AnyOf(counts, "user_id", "users", users)}
                 GROUP BY user_id HAVING COUNT(*) >= @max ORDER BY user_id
                 """;
             await using var reader = await counts.With("max", maxRoomsPerUser).ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
