@@ -1,7 +1,7 @@
 using E2eeChat.Domain.Accounts;
 using E2eeChat.Domain.Devices;
-using E2eeChat.Domain.Messages;
 using E2eeChat.Domain.Keys;
+using E2eeChat.Domain.Messages;
 using E2eeChat.Domain.Rooms;
 using E2eeChat.Domain.Sessions;
 using E2eeChat.Storage.Postgres;

@@ -1,7 +1,8 @@
 using E2eeChat.Scaleout;
+using E2eeChat.Server.Delivery;
 using E2eeChat.Server.Health;
-using E2eeChat.Server.RateLimiting;
-using E2eeChat.Server.Realtime;
+using E2eeChat.Server.Limits;
+using E2eeChat.Server.Presence;
 using Microsoft.AspNetCore.SignalR;
 
 namespace E2eeChat.Server.Cluster;

@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore.WebUtilities;
 using E2eeChat.Domain.Errors;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace E2eeChat.Server.Errors;
 

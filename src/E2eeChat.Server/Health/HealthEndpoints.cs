@@ -1,6 +1,6 @@
 using System.Text.Json;
 using E2eeChat.Server.Cluster;
-using E2eeChat.Server.Realtime;
+using E2eeChat.Server.Delivery;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

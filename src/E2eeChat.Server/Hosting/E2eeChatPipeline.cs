@@ -1,5 +1,5 @@
 using E2eeChat.Server.Health;
-using E2eeChat.Server.Realtime;
+using E2eeChat.Server.Hub;
 using E2eeChat.Storage;
 
 namespace E2eeChat.Server.Hosting;

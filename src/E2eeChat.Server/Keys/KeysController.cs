@@ -2,7 +2,7 @@ using System.Globalization;
 using E2eeChat.Domain.Accounts;
 using E2eeChat.Domain.Keys;
 using E2eeChat.Server.Auth;
-using E2eeChat.Server.RateLimiting;
+using E2eeChat.Server.Limits;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 

@@ -3,11 +3,13 @@ using E2eeChat.Domain.Errors;
 using E2eeChat.Domain.Messages;
 using E2eeChat.Domain.Rooms;
 using E2eeChat.Server.Auth;
+using E2eeChat.Server.Delivery;
 using E2eeChat.Server.Messages;
+using E2eeChat.Server.Presence;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
-namespace E2eeChat.Server.Realtime;
+namespace E2eeChat.Server.Hub;
 
 /// <summary>
 /// The real-time endpoint, <c>/hubs/chat</c>. A device connects with its access token and
@@ -22,7 +24,7 @@ public sealed class ChatHub(
     IPresenceTracker presence,
     IMailboxStore mailbox,
     IDeviceStore devices,
-    TimeProvider clock) : Hub
+    TimeProvider clock) : Microsoft.AspNetCore.SignalR.Hub
 {
     public const string Path = "/hubs/chat";
 

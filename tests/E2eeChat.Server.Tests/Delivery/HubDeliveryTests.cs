@@ -5,7 +5,7 @@ using E2eeChat.Server.Tests.Infrastructure;
 using Xunit;
 using static E2eeChat.Server.Tests.Infrastructure.Messaging;
 
-namespace E2eeChat.Server.Tests.Realtime;
+namespace E2eeChat.Server.Tests.Delivery;
 
 /// <summary>Real-time delivery over /hubs/chat with a real WebSocket client, on each store (DESIGN §5.3).</summary>
 public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixture<TFactory>

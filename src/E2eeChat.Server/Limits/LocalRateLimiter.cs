@@ -4,7 +4,7 @@ using System.Threading.RateLimiting;
 using E2eeChat.Domain.Errors;
 using E2eeChat.Server.Errors;
 
-namespace E2eeChat.Server.RateLimiting;
+namespace E2eeChat.Server.Limits;
 
 /// <summary>In-process fixed windows from System.Threading.RateLimiting, one partitioned limiter per bucket.</summary>
 internal sealed class LocalRateLimiter(RateLimitOptions options) : IRequestRateLimiter, IDisposable

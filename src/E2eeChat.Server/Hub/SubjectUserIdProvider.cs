@@ -1,7 +1,7 @@
 using E2eeChat.Server.Auth;
 using Microsoft.AspNetCore.SignalR;
 
-namespace E2eeChat.Server.Realtime;
+namespace E2eeChat.Server.Hub;
 
 /// <summary>SignalR's user id is the account's user id (the token's <c>sub</c>), so Clients.User reaches every device.</summary>
 internal sealed class SubjectUserIdProvider : IUserIdProvider

@@ -1,6 +1,6 @@
 using E2eeChat.Domain.Messages;
 
-namespace E2eeChat.Server.Realtime;
+namespace E2eeChat.Server.Delivery;
 
 /// <summary>The single-process bus: every device that is connected at all is connected here.</summary>
 internal sealed class LocalDeviceBus(DeviceConnections connections) : IDeviceBus

@@ -2,7 +2,7 @@ using System.Text.Json;
 using E2eeChat.Domain.Errors;
 using Microsoft.AspNetCore.SignalR;
 
-namespace E2eeChat.Server.Realtime;
+namespace E2eeChat.Server.Hub;
 
 /// <summary>
 /// The hub's side of the one error mapper: a refused request becomes a HubException whose

@@ -1,7 +1,7 @@
 using E2eeChat.Server.Tests.Infrastructure;
 using Xunit;
 
-namespace E2eeChat.Server.Tests.Realtime;
+namespace E2eeChat.Server.Tests.Delivery;
 
 public sealed class SmallWindowServerFactory : SqliteServerFactory
 {

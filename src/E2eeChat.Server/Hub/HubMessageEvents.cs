@@ -1,7 +1,8 @@
 using E2eeChat.Domain.Messages;
+using E2eeChat.Server.Delivery;
 using Microsoft.AspNetCore.SignalR;
 
-namespace E2eeChat.Server.Realtime;
+namespace E2eeChat.Server.Hub;
 
 /// <summary>Turns committed sends and receipts into hub traffic for the devices that are online.</summary>
 internal sealed class HubMessageEvents(IDeviceBus bus, IHubContext<ChatHub> hub) : IMessageEvents

@@ -1,4 +1,4 @@
-namespace E2eeChat.Server.RateLimiting;
+namespace E2eeChat.Server.Limits;
 
 public static class ClientAddress
 {

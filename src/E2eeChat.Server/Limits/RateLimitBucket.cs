@@ -1,4 +1,4 @@
-namespace E2eeChat.Server.RateLimiting;
+namespace E2eeChat.Server.Limits;
 
 /// <summary>The named limiters; each one's rule lives in <see cref="RateLimitOptions"/>.</summary>
 public enum RateLimitBucket

@@ -1,4 +1,4 @@
-namespace E2eeChat.Server.Realtime;
+namespace E2eeChat.Server.Hub;
 
 /// <summary>The server → client method names of the hub contract (DESIGN §9).</summary>
 public static class HubEvents

@@ -1,6 +1,6 @@
 using E2eeChat.Domain.Messages;
 
-namespace E2eeChat.Server.Realtime;
+namespace E2eeChat.Server.Delivery;
 
 /// <summary>
 /// Reaches a device wherever its live connection is: on this instance, or (in a cluster)

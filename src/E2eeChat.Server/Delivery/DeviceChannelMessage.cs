@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using E2eeChat.Domain.Messages;
 
-namespace E2eeChat.Server.Cluster;
+namespace E2eeChat.Server.Delivery;
 
 /// <summary>What travels on a device's channel; the first byte says which.</summary>
 internal enum DeviceChannelKind : byte

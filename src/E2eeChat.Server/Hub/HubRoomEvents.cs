@@ -1,7 +1,7 @@
 using E2eeChat.Domain.Rooms;
 using Microsoft.AspNetCore.SignalR;
 
-namespace E2eeChat.Server.Realtime;
+namespace E2eeChat.Server.Hub;
 
 /// <summary>Sends committed room changes to every connected device of the users concerned, on any instance.</summary>
 internal sealed class HubRoomEvents(IHubContext<ChatHub> hub) : IRoomEvents

@@ -1,9 +1,9 @@
 using System.Globalization;
 using E2eeChat.Redis;
 using E2eeChat.Scaleout;
-using E2eeChat.Server.RateLimiting;
+using E2eeChat.Server.Cluster;
 
-namespace E2eeChat.Server.Cluster;
+namespace E2eeChat.Server.Limits;
 
 /// <summary>
 /// Cluster-wide limits: a token bucket per key in Redis, refilled at PermitLimit per Window,

@@ -1,4 +1,4 @@
-namespace E2eeChat.Server.RateLimiting;
+namespace E2eeChat.Server.Limits;
 
 /// <summary>
 /// Takes one permit from a named bucket for a key (an IP, a username, a device pair).

@@ -1,3 +1,3 @@
-namespace E2eeChat.Server.Realtime;
+namespace E2eeChat.Server.Delivery;
 
 public readonly record struct DeviceKey(Guid UserId, int DeviceId);

@@ -1,8 +1,9 @@
 using System.Threading.Channels;
 using E2eeChat.Domain.Messages;
+using E2eeChat.Server.Hub;
 using Microsoft.AspNetCore.SignalR;
 
-namespace E2eeChat.Server.Realtime;
+namespace E2eeChat.Server.Delivery;
 
 /// <summary>
 /// Delivers one device's mailbox over its live connection: the backlog first, in mailbox

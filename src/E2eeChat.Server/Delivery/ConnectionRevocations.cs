@@ -1,6 +1,6 @@
 using E2eeChat.Domain.Sessions;
 
-namespace E2eeChat.Server.Realtime;
+namespace E2eeChat.Server.Delivery;
 
 /// <summary>Closes the live connection of a device whose sessions just ended, on whichever instance holds it.</summary>
 internal sealed class ConnectionRevocations(IDeviceBus bus) : ISessionRevocations

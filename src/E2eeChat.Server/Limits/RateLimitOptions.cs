@@ -1,4 +1,4 @@
-namespace E2eeChat.Server.RateLimiting;
+namespace E2eeChat.Server.Limits;
 
 /// <summary>One named bucket: at most <see cref="PermitLimit"/> requests per <see cref="Window"/> per key.</summary>
 public sealed class RateLimitRule

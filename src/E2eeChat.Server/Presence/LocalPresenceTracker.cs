@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace E2eeChat.Server.Realtime;
+namespace E2eeChat.Server.Presence;
 
 /// <summary>Presence for a single process: a count of live connections per user.</summary>
 internal sealed class LocalPresenceTracker : IPresenceTracker

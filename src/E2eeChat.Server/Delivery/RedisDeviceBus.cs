@@ -3,9 +3,9 @@ using System.Globalization;
 using E2eeChat.Domain.Messages;
 using E2eeChat.Redis;
 using E2eeChat.Scaleout;
-using E2eeChat.Server.Realtime;
+using E2eeChat.Server.Cluster;
 
-namespace E2eeChat.Server.Cluster;
+namespace E2eeChat.Server.Delivery;
 
 /// <summary>
 /// Reaches devices connected to other instances over Redis: each instance subscribes to the

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using E2eeChat.Domain.Messages;
 
-namespace E2eeChat.Server.Cluster;
+namespace E2eeChat.Server.Delivery;
 
 /// <summary>
 /// A compact binary form of an envelope for the device channels: fixed-size fields, then the

@@ -1,9 +1,9 @@
 using System.Globalization;
 using E2eeChat.Redis;
 using E2eeChat.Scaleout;
-using E2eeChat.Server.Realtime;
+using E2eeChat.Server.Cluster;
 
-namespace E2eeChat.Server.Cluster;
+namespace E2eeChat.Server.Presence;
 
 /// <summary>
 /// Presence counted across instances: one Redis set per user of "instance|connection" members.

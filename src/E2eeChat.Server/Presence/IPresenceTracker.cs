@@ -1,4 +1,4 @@
-namespace E2eeChat.Server.Realtime;
+namespace E2eeChat.Server.Presence;
 
 /// <summary>Counts each user's live connections, to tell when a user comes online (first) and goes offline (last).</summary>
 public interface IPresenceTracker

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using E2eeChat.Domain.Messages;
+using E2eeChat.Server.Hub;
 using Microsoft.AspNetCore.SignalR;
 
-namespace E2eeChat.Server.Realtime;
+namespace E2eeChat.Server.Delivery;
 
 /// <summary>
 /// The live hub connections of this instance, one per device: a new connection of a device

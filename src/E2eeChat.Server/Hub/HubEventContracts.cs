@@ -1,6 +1,6 @@
 using E2eeChat.Domain.Messages;
 
-namespace E2eeChat.Server.Realtime;
+namespace E2eeChat.Server.Hub;
 
 public sealed record RevokedEvent(string Reason);
 
