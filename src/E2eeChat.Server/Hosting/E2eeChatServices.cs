@@ -13,6 +13,7 @@ using E2eeChat.Server.Health;
 using E2eeChat.Server.Hub;
 using E2eeChat.Server.Json;
 using E2eeChat.Server.Limits;
+using E2eeChat.Server.Logging;
 using E2eeChat.Server.Messages;
 using E2eeChat.Storage;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -34,6 +35,7 @@ public static class E2eeChatServices
         var rooms = Bind<RoomOptions>(configuration, RoomOptions.SectionName);
         rooms.Validate(devices.MaxDevices);
 
+        services.AddRedactedLogging();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(storage);
         services.AddSingleton(auth);
