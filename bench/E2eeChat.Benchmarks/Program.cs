@@ -1,3 +1,4 @@
 using BenchmarkDotNet.Running;
+using E2eeChat.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(PasswordHashingBenchmarks).Assembly).Run(args);

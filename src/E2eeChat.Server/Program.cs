@@ -6,6 +6,7 @@ if (args.Contains(HealthProbe.Argument))
 }
 
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddServerDefaults();
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
 {
     // The embedded default listens on loopback only; operators set ASPNETCORE_URLS or --urls.

@@ -1,11 +1,10 @@
 using E2eeChat.Domain.Devices;
 using E2eeChat.Domain.Errors;
-using E2eeChat.Domain.Security;
 
 namespace E2eeChat.Domain.Accounts;
 
 /// <summary>Sign-up and password authentication.</summary>
-public sealed class AccountService(IAccountStore accounts, PasswordHasher passwordHasher, TimeProvider clock)
+public sealed class AccountService(IAccountStore accounts, IPasswordHasher passwordHasher, TimeProvider clock)
 {
     public async Task<(Account Account, Device PrimaryDevice)> SignUpAsync(SignUp request, CancellationToken cancellationToken)
     {
@@ -28,7 +27,7 @@ public sealed class AccountService(IAccountStore accounts, PasswordHasher passwo
 
     /// <summary>
     /// Checks a username and password. Unknown users and wrong passwords cost the same
-    /// Argon2id work and fail with the same error, so responses do not reveal who exists.
+    /// hashing work and fail with the same error, so responses do not reveal who exists.
     /// </summary>
     public async Task<Account> AuthenticateAsync(string? username, string? password, CancellationToken cancellationToken)
     {

@@ -3,9 +3,9 @@ using E2eeChat.Domain.Devices;
 using E2eeChat.Domain.Keys;
 using E2eeChat.Domain.Messages;
 using E2eeChat.Domain.Rooms;
-using E2eeChat.Domain.Security;
 using E2eeChat.Domain.Sessions;
 using E2eeChat.Server.Auth;
+using E2eeChat.Server.Auth.Passwords;
 using E2eeChat.Server.Cluster;
 using E2eeChat.Server.Delivery;
 using E2eeChat.Server.Errors;
@@ -13,6 +13,7 @@ using E2eeChat.Server.Health;
 using E2eeChat.Server.Hub;
 using E2eeChat.Server.Json;
 using E2eeChat.Server.Limits;
+using E2eeChat.Server.Logging;
 using E2eeChat.Server.Messages;
 using E2eeChat.Storage;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -34,11 +35,14 @@ public static class E2eeChatServices
         var rooms = Bind<RoomOptions>(configuration, RoomOptions.SectionName);
         rooms.Validate(devices.MaxDevices);
 
+        services.AddRedactedLogging();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(storage);
         services.AddSingleton(auth);
         services.AddSingleton(Bind<RateLimitOptions>(configuration, RateLimitOptions.SectionName));
-        services.AddSingleton(new PasswordHasher(Bind<PasswordHashingOptions>(configuration, "PasswordHashing")));
+        // Validates the options: a bad setting stops start-up with a message that names it.
+        services.AddSingleton<IPasswordHasher>(new SodiumPasswordHasher(
+            Bind<PasswordHashingOptions>(configuration, PasswordHashingOptions.SectionName)));
         services.AddSingleton(devices);
         services.AddSingleton(Bind<SessionTokenOptions>(configuration, "Sessions"));
         services.AddSingleton(messaging);

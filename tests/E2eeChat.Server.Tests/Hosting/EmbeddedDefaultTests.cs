@@ -52,6 +52,21 @@ public sealed class EmbeddedDefaultTests
     }
 
     [Fact]
+    public async Task Password_hashing_with_two_lanes_refuses_to_start_and_says_why()
+    {
+        using var directory = new TempDirectory("e2eechat-embedded");
+        using var server = ServerProcessHost.Start(directory.Path, new Dictionary<string, string>
+        {
+            ["PasswordHashing__Parallelism"] = "2",
+        });
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await server.WaitForExitAsync(timeout.Token);
+
+        Assert.Contains("PasswordHashing:Parallelism must be 1, as libsodium computes Argon2id with one lane", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cluster_mode_with_postgres_and_a_key_starts_and_serves()
     {
         using var directory = new TempDirectory("e2eechat-cluster");

@@ -22,6 +22,8 @@ public sealed class ServerProcessHost : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public bool OutputTruncated => _process.OutputTruncated;
+
     public static string ServerAssembly => typeof(Program).Assembly.Location;
 
     public static ServerProcessHost Start(string workingDirectory, IDictionary<string, string>? environment = null, int? port = null)
@@ -35,6 +37,9 @@ public sealed class ServerProcessHost : IDisposable
     public Task WaitUntilReadyAsync() => _process.WaitUntilReadyAsync(BaseAddress);
 
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
+    /// <summary>SIGTERM, then waits for the exit and the end of the output (see <see cref="ServerProcess.StopAsync"/>).</summary>
+    public Task StopAsync() => _process.StopAsync(TimeSpan.FromSeconds(30));
 
     public ApiClient Api() => new(new HttpClient { BaseAddress = BaseAddress });
 

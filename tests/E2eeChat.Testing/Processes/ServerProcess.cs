@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 
 namespace E2eeChat.Testing.Processes;
@@ -9,6 +10,8 @@ namespace E2eeChat.Testing.Processes;
 /// </summary>
 public sealed class ServerProcess : IDisposable
 {
+    // Enough for a server logging at Trace through a whole test; beyond it output is dropped and said so.
+    private const int MaxOutputChars = 16 * 1024 * 1024;
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
@@ -23,6 +26,9 @@ public sealed class ServerProcess : IDisposable
     public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>True when output beyond <see cref="MaxOutputChars"/> was dropped: <see cref="Output"/> is not all of it.</summary>
+    public bool OutputTruncated { get; private set; }
 
     public string Output
     {
@@ -101,6 +107,22 @@ public sealed class ServerProcess : IDisposable
     public Task WaitForExitAsync(CancellationToken cancellationToken = default) =>
         _process.WaitForExitAsync(cancellationToken);
 
+    /// <summary>
+    /// Stops the process as an operator does (SIGTERM) and waits until it has exited and its output
+    /// has been read to the end, so <see cref="Output"/> holds everything it wrote.
+    /// </summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            using var signal = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+            await signal.WaitForExitAsync().ConfigureAwait(false);
+        }
+        using var cts = new CancellationTokenSource(timeout);
+        // With redirected output, this also waits for the end of both streams.
+        await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+    }
+
     /// <summary>Kills the whole process tree at once, like a crash (kill -9).</summary>
     public void Kill()
     {
@@ -132,9 +154,13 @@ public sealed class ServerProcess : IDisposable
         }
         lock (_output)
         {
-            if (_output.Length < 256 * 1024)
+            if (_output.Length + line.Length < MaxOutputChars)
             {
                 _output.AppendLine(line);
+            }
+            else
+            {
+                OutputTruncated = true;
             }
         }
     }

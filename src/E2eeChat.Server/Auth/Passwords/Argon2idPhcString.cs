@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace E2eeChat.Domain.Security;
+namespace E2eeChat.Server.Auth.Passwords;
 
 /// <summary>
 /// The PHC string form written by the Argon2 reference implementation and by
@@ -50,7 +50,7 @@ internal sealed record Argon2idPhcString(int MemoryKiB, int Iterations, int Para
             && memoryKiB >= 8 * parallelism && memoryKiB <= PasswordHashingOptions.MaxMemoryKiB
             && iterations is >= 1 and <= PasswordHashingOptions.MaxIterations;
         if (!costsInRange
-            || !TryFromBase64(saltText, Argon2id.MinSaltLength, PasswordHashingOptions.MaxSaltLength, out byte[]? salt)
+            || !TryFromBase64(saltText, PasswordHashingOptions.MinStoredSaltLength, PasswordHashingOptions.MaxStoredSaltLength, out byte[]? salt)
             || !TryFromBase64(rest, PasswordHashingOptions.MinHashLength, PasswordHashingOptions.MaxHashLength, out byte[]? hash))
         {
             return false;
