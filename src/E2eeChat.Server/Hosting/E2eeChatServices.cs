@@ -37,13 +37,17 @@ public static class E2eeChatServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(storage);
         services.AddSingleton(auth);
-        services.AddSingleton(Bind<RateLimitOptions>(configuration, RateLimitOptions.SectionName));
+        var rateLimits = Bind<RateLimitOptions>(configuration, RateLimitOptions.SectionName);
+        rateLimits.Validate();
+        services.AddSingleton(rateLimits);
         services.AddSingleton(new PasswordHasher(Bind<PasswordHashingOptions>(configuration, "PasswordHashing")));
         services.AddSingleton(devices);
         services.AddSingleton(Bind<SessionTokenOptions>(configuration, "Sessions"));
         services.AddSingleton(messaging);
         services.AddSingleton(rooms);
-        services.AddSingleton(Bind<ClusterOptions>(configuration, ClusterOptions.SectionName));
+        var cluster = Bind<ClusterOptions>(configuration, ClusterOptions.SectionName);
+        cluster.Validate();
+        services.AddSingleton(cluster);
         services.AddSingleton<InstanceIdentity>();
         var prekeys = Bind<PrekeyOptions>(configuration, PrekeyOptions.SectionName);
         prekeys.Validate();
@@ -67,6 +71,7 @@ public static class E2eeChatServices
         services.AddSingleton<PrekeyDirectory>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<MessageService>();
+        services.AddSingleton<UserEvents>();
         services.AddSingleton<IMessageEvents, HubMessageEvents>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<IRoomEvents, HubRoomEvents>();
