@@ -22,6 +22,9 @@ public sealed class RedisServer : IAsyncDisposable
 
     public int Port { get; } = FreePort.Next();
 
+    // A cluster node's bus port would be Port + 10000, past 65535 for many free ports: it gets its own.
+    private int BusPort { get; } = FreePort.Next();
+
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>For StackExchange.Redis: <c>127.0.0.1:port</c>.</summary>
@@ -59,7 +62,8 @@ public sealed class RedisServer : IAsyncDisposable
         ];
         if (_clusterNode)
         {
-            arguments.AddRange(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"]);
+            arguments.AddRange(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000",
+                "--cluster-port", BusPort.ToString(CultureInfo.InvariantCulture)]);
         }
         var process = ServerProcess.Start("redis-server", Binary, arguments);
         _process = process;
