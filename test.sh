@@ -32,8 +32,6 @@ if ((${#missing[@]})); then
 fi
 
 # --- 2. .NET tests ----------------------------------------------------------------
-# Garnet (a second Redis-protocol server the Redis client is tested against) is a repo-local dotnet tool.
-dotnet tool restore >/dev/null
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # A native E2eeChat cluster on loopback: PostgreSQL, Redis, N hub instances and nginx.
-#   deploy/local-cluster.sh up [N]   start (default N=3); prints one line per endpoint
+#   deploy/local-cluster.sh up [N] [--redis-cluster]   start (default N=3); prints one line per endpoint;
+#       --redis-cluster: a Redis Cluster of three primaries instead of one redis-server
 #   deploy/local-cluster.sh down     stop everything and delete the state
 #   deploy/local-cluster.sh status   print the endpoints of a running cluster
 # Environment: E2EECHAT_CLUSTER_DIR (state, default /tmp/e2eechat-cluster),
 #   E2EECHAT_BALANCE (least_conn | sticky, default least_conn); any other server setting
 #   (e.g. RateLimits__SignupPerIp__PermitLimit) is passed to every instance as is.
-# Needs: the .NET SDK, and Debian's postgresql, redis-server and nginx (./test.sh installs them).
+# Needs: the .NET SDK, and Debian's postgresql, redis-server (with redis-cli) and nginx (./test.sh installs them).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="${E2EECHAT_CLUSTER_DIR:-/tmp/e2eechat-cluster}"
@@ -37,8 +38,50 @@ status() {
   cat "$dir/endpoints"
 }
 
+start_redis() { # port directory [redis-server options...]
+  local port=$1 directory=$2; shift 2
+  mkdir -p "$directory"
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --dir "$directory" --pidfile "$directory/redis.pid" --logfile "$directory/log" "$@"
+}
+
+# A Redis Cluster of three primaries, no replicas; prints its configuration string.
+start_redis_cluster() {
+  local nodes=()
+  for i in 1 2 3; do
+    local port bus_port; port=$(free_port); bus_port=$(free_port)
+    # The bus port would default to port + 10000, which may not exist.
+    start_redis "$port" "$dir/redis-node-$i" --cluster-enabled yes --cluster-config-file nodes.conf --cluster-port "$bus_port"
+    nodes+=("127.0.0.1:$port")
+  done
+  for node in "${nodes[@]}"; do
+    local deadline=$((SECONDS + 10))
+    until redis-cli -h 127.0.0.1 -p "${node#*:}" ping >/dev/null 2>&1; do
+      [ $SECONDS -lt $deadline ] || { echo "redis node $node did not start" >&2; return 1; }
+      sleep 0.1
+    done
+  done
+  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >"$dir/redis-cluster-create.log"
+  for node in "${nodes[@]}"; do
+    local deadline=$((SECONDS + 30))
+    until redis-cli -h 127.0.0.1 -p "${node#*:}" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; do
+      [ $SECONDS -lt $deadline ] || { echo "redis node $node did not join the cluster" >&2; return 1; }
+      sleep 0.2
+    done
+  done
+  local IFS=,
+  echo "${nodes[*]}"
+}
+
 up() {
-  local count=${1:-3}
+  local count=3 redis_cluster=""
+  for argument in "$@"; do
+    case "$argument" in
+      --redis-cluster) redis_cluster=1 ;;
+      *[!0-9]* | "") echo "usage: $0 up [N] [--redis-cluster]" >&2; exit 2 ;;
+      *) count=$argument ;;
+    esac
+  done
   [ ! -e "$dir/endpoints" ] || { echo "a cluster is already up in $dir (run down first)" >&2; exit 1; }
   mkdir -p "$dir"
   local pg_bin
@@ -58,21 +101,27 @@ up() {
   local connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=e2eechat;Maximum Pool Size=90"
 
   # Redis, memory only: it carries fan-out, never state.
-  local redis_port; redis_port=$(free_port)
-  mkdir -p "$dir/redis"
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-    --dir "$dir/redis" --pidfile "$dir/redis/redis.pid" --logfile "$dir/redis/log"
+  local redis redis_line
+  if [ -n "$redis_cluster" ]; then
+    redis=$(start_redis_cluster)
+    redis_line="redis-cluster $redis"
+  else
+    local redis_port; redis_port=$(free_port)
+    start_redis "$redis_port" "$dir/redis"
+    redis="127.0.0.1:$redis_port"
+    redis_line="redis $redis"
+  fi
 
   local key; key=$(head -c 32 /dev/urandom | base64)
   local upstreams=() lines=()
-  lines+=("postgres $connection" "redis 127.0.0.1:$redis_port")
+  lines+=("postgres $connection" "$redis_line")
   for i in $(seq 1 "$count"); do
     local port; port=$(free_port)
     mkdir -p "$dir/instance-$i"
     (
       cd "$dir/instance-$i"
       Storage__Provider=Postgres Storage__ConnectionString="$connection" Auth__SigningKey="$key" \
-        Redis__Configuration="127.0.0.1:$redis_port" Instance__Name="instance-$i" \
+        Redis__Configuration="$redis" Instance__Name="instance-$i" \
         nohup dotnet "$dir/app/E2eeChat.Server.dll" --urls "http://127.0.0.1:$port" >"$dir/instance-$i/log" 2>&1 &
       echo $! >"$dir/instance-$i/pid"
     )
@@ -114,7 +163,9 @@ down() {
     done
     kill -9 "${pids[@]}" 2>/dev/null || true
   fi
-  [ ! -f "$dir/redis/redis.pid" ] || kill "$(cat "$dir/redis/redis.pid")" 2>/dev/null || true
+  for pidfile in "$dir"/redis/redis.pid "$dir"/redis-node-*/redis.pid; do
+    [ ! -f "$pidfile" ] || kill "$(cat "$pidfile")" 2>/dev/null || true
+  done
   if [ -d "$dir/pg/data" ]; then
     local pg_bin; pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
     as_postgres "$pg_bin/pg_ctl" -D "$dir/pg/data" -m fast -w stop >/dev/null 2>&1 || true
@@ -123,8 +174,8 @@ down() {
 }
 
 case "${1:-}" in
-  up) up "${2:-3}" ;;
+  up) shift; up "$@" ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up [N] | down | status" >&2; exit 2 ;;
+  *) echo "usage: $0 up [N] [--redis-cluster] | down | status" >&2; exit 2 ;;
 esac

@@ -14,9 +14,12 @@ public interface IDeviceBus
     /// <summary>Closes the device's live connection, wherever it is, telling it why.</summary>
     ValueTask RevokeAsync(DeviceKey device, string reason, CancellationToken cancellationToken);
 
-    /// <summary>A device connected here: start hearing for it, and close its older connections elsewhere.</summary>
-    ValueTask AttachedAsync(DeviceKey device, CancellationToken cancellationToken);
+    /// <summary>
+    /// A device is connecting here: start hearing for it, and close its older connections elsewhere. Called before
+    /// the connection reads its backlog, so nothing committed in between goes unheard.
+    /// </summary>
+    ValueTask AttachedAsync(DeviceKey device, string connectionId, CancellationToken cancellationToken);
 
     /// <summary>A device's connection here ended.</summary>
-    ValueTask DetachedAsync(DeviceKey device, CancellationToken cancellationToken);
+    ValueTask DetachedAsync(DeviceKey device, string connectionId, CancellationToken cancellationToken);
 }

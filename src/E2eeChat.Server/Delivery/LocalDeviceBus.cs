@@ -18,7 +18,7 @@ internal sealed class LocalDeviceBus(DeviceConnections connections) : IDeviceBus
     public async ValueTask RevokeAsync(DeviceKey device, string reason, CancellationToken cancellationToken) =>
         await connections.RevokeAsync(device, reason).ConfigureAwait(false);
 
-    public ValueTask AttachedAsync(DeviceKey device, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask AttachedAsync(DeviceKey device, string connectionId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public ValueTask DetachedAsync(DeviceKey device, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask DetachedAsync(DeviceKey device, string connectionId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

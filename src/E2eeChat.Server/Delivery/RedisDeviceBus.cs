@@ -1,40 +1,42 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using E2eeChat.Domain.Messages;
-using E2eeChat.Redis;
-using E2eeChat.Scaleout;
 using E2eeChat.Server.Cluster;
+using StackExchange.Redis;
 
 namespace E2eeChat.Server.Delivery;
 
 /// <summary>
-/// Reaches devices connected to other instances over Redis: each instance subscribes to the
-/// channel of every device connected to it. Losing a message here loses nothing: envelopes are
-/// committed first, and when Redis comes back every local pump reads its mailbox again.
+/// Reaches devices connected to other instances over Redis pub/sub: each hub connection subscribes to its device's
+/// channel. Losing a message here loses nothing: envelopes are committed first, and when Redis comes back every local
+/// pump reads its mailbox again.
 /// </summary>
 internal sealed partial class RedisDeviceBus : IDeviceBus, IDisposable
 {
-    private readonly RedisBackplane _backplane;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly ISubscriber _subscriber;
     private readonly DeviceConnections _connections;
     private readonly InstanceIdentity _instance;
-    private readonly string _prefix;
     private readonly ILogger<RedisDeviceBus> _logger;
-    private readonly ConcurrentDictionary<DeviceKey, byte> _subscribed = new();
+    // One queue per hub connection: StackExchange.Redis counts a channel's queues and unsubscribes with the last one.
+    // A queue hands its messages over one at a time, in order, which keeps a device's envelopes in sequence.
+    private readonly ConcurrentDictionary<string, ChannelMessageQueue> _subscriptions = new();
 
-    public RedisDeviceBus(RedisBackplane backplane, DeviceConnections connections, InstanceIdentity instance, ClusterOptions options,
+    public RedisDeviceBus(IConnectionMultiplexer redis, DeviceConnections connections, InstanceIdentity instance,
         ILogger<RedisDeviceBus> logger)
     {
-        _backplane = backplane;
+        _redis = redis;
+        _subscriber = redis.GetSubscriber();
         _connections = connections;
         _instance = instance;
-        _prefix = options.KeyPrefix + ":device:";
         _logger = logger;
-        _backplane.ConnectionRestored += OnConnectionRestored;
+        _redis.ConnectionRestored += OnConnectionRestored;
     }
 
     public async ValueTask AnnounceAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelopes);
+        List<Task>? publishes = null;
         for (var i = 0; i < envelopes.Count; i++)
         {
             var envelope = envelopes[i];
@@ -45,8 +47,13 @@ internal sealed partial class RedisDeviceBus : IDeviceBus, IDisposable
             }
             else
             {
-                await PublishAsync(device, DeviceChannelMessage.Envelope(envelope)).ConfigureAwait(false);
+                // Published together: the multiplexer pipelines them, one round trip for a whole room's fan-out.
+                (publishes ??= []).Add(PublishAsync(device, DeviceChannelMessage.Envelope(envelope)));
             }
+        }
+        if (publishes is not null)
+        {
+            await Task.WhenAll(publishes).ConfigureAwait(false);
         }
     }
 
@@ -56,55 +63,42 @@ internal sealed partial class RedisDeviceBus : IDeviceBus, IDisposable
         await PublishAsync(device, DeviceChannelMessage.Text(DeviceChannelKind.Revoke, reason)).ConfigureAwait(false);
     }
 
-    public async ValueTask AttachedAsync(DeviceKey device, CancellationToken cancellationToken)
+    public async ValueTask AttachedAsync(DeviceKey device, string connectionId, CancellationToken cancellationToken)
     {
-        await SubscribeAsync(device, cancellationToken).ConfigureAwait(false);
+        var channel = Channel(device);
+        ChannelMessageQueue queue;
+        try
+        {
+            queue = await _subscriber.SubscribeAsync(channel).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (RedisMultiplexer.IsFailure(exception))
+        {
+            // The multiplexer registered a queue before the subscribe failed, and keeps it: drop the channel's queues,
+            // and with them this device's older connection here, if any (the newest wins anyway). The client retries.
+            LogSubscribeFailed(_logger, exception, device.UserId, device.DeviceId);
+            await UnsubscribeAsync(_subscriber.UnsubscribeAsync(channel)).ConfigureAwait(false);
+            await _connections.RevokeAsync(device, "connected_elsewhere").ConfigureAwait(false);
+            throw;
+        }
+        queue.OnMessage(message => OnMessage(device, message.Message));
+        _subscriptions[connectionId] = queue;
         // The newest connection wins: whoever held this device elsewhere closes it.
         await PublishAsync(device, DeviceChannelMessage.Text(DeviceChannelKind.Claim, _instance.Id)).ConfigureAwait(false);
     }
 
-    public async ValueTask DetachedAsync(DeviceKey device, CancellationToken cancellationToken)
+    public async ValueTask DetachedAsync(DeviceKey device, string connectionId, CancellationToken cancellationToken)
     {
-        if (_connections.IsConnectedHere(device) || !_subscribed.TryRemove(device, out _))
+        if (_subscriptions.TryRemove(connectionId, out var queue))
         {
-            return;
-        }
-        if (_backplane.Subscriber is { } subscriber)
-        {
-            try
-            {
-                await subscriber.UnsubscribeAsync(Channel(device), cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisException exception)
-            {
-                LogRedisUnavailable(_logger, exception);
-            }
+            await UnsubscribeAsync(queue.UnsubscribeAsync()).ConfigureAwait(false);
         }
     }
 
-    public void Dispose() => _backplane.ConnectionRestored -= OnConnectionRestored;
+    public void Dispose() => _redis.ConnectionRestored -= OnConnectionRestored;
 
-    private async Task SubscribeAsync(DeviceKey device, CancellationToken cancellationToken)
+    private void OnMessage(DeviceKey device, RedisValue message)
     {
-        _subscribed[device] = 0;
-        if (_backplane.Subscriber is not { } subscriber)
-        {
-            return; // Subscribed when Redis is first reached (OnConnectionRestored).
-        }
-        try
-        {
-            await subscriber.SubscribeAsync(Channel(device), message => OnMessage(device, message), cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (RedisException exception)
-        {
-            LogRedisUnavailable(_logger, exception);
-        }
-    }
-
-    private void OnMessage(DeviceKey device, RedisMessage message)
-    {
-        var payload = message.Payload.Span;
+        var payload = ((ReadOnlyMemory<byte>)message).Span;
         if (payload.Length == 0)
         {
             return;
@@ -127,36 +121,47 @@ internal sealed partial class RedisDeviceBus : IDeviceBus, IDisposable
         }
     }
 
-    private async ValueTask PublishAsync(DeviceKey device, byte[] payload)
+    private async Task PublishAsync(DeviceKey device, byte[] payload)
     {
-        if (_backplane.Connection is not { } connection)
-        {
-            return;
-        }
         try
         {
-            await connection.PublishAsync(Channel(device), payload).ConfigureAwait(false);
+            await _subscriber.PublishAsync(Channel(device), payload).ConfigureAwait(false);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (RedisMultiplexer.IsFailure(exception))
         {
             // The envelope is committed; the device reads it when Redis returns or when it reconnects.
             LogRedisUnavailable(_logger, exception);
         }
     }
 
-    private void OnConnectionRestored(object? sender, EventArgs e) => _ = Task.Run(async () =>
+    private async Task UnsubscribeAsync(Task unsubscribe)
     {
-        // Subscriptions made while Redis was unreachable, then a mailbox re-check for anything missed.
-        foreach (var device in _subscribed.Keys)
+        try
         {
-            await SubscribeAsync(device, CancellationToken.None).ConfigureAwait(false);
+            await unsubscribe.ConfigureAwait(false);
         }
-        _connections.RecheckAll();
-    });
+        catch (Exception exception) when (RedisMultiplexer.IsFailure(exception))
+        {
+            // Forgotten here already; the server drops the subscription with the lost link.
+            LogRedisUnavailable(_logger, exception);
+        }
+    }
 
-    private string Channel(DeviceKey device) =>
-        string.Create(CultureInfo.InvariantCulture, $"{_prefix}{device.UserId:N}:{device.DeviceId}");
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        // The multiplexer has resubscribed every channel by now; announcements published meanwhile were lost.
+        if (e.ConnectionType == ConnectionType.Subscription)
+        {
+            _connections.RecheckAll();
+        }
+    }
+
+    private static RedisChannel Channel(DeviceKey device) =>
+        RedisChannel.Literal(string.Create(CultureInfo.InvariantCulture, $"device:{device.UserId:N}:{device.DeviceId}"));
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Redis unavailable for device fan-out; the mailbox covers it")]
     private static partial void LogRedisUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis unavailable when {UserId}/{DeviceId} connected; the connection is refused")]
+    private static partial void LogSubscribeFailed(ILogger logger, Exception exception, Guid userId, int deviceId);
 }

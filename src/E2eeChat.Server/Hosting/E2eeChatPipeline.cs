@@ -1,3 +1,4 @@
+using E2eeChat.Server.Cluster;
 using E2eeChat.Server.Health;
 using E2eeChat.Server.Hub;
 using E2eeChat.Storage;
@@ -12,6 +13,7 @@ public static class E2eeChatPipeline
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseHubConnectGate();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapControllers();

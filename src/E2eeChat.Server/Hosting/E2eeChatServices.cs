@@ -39,7 +39,9 @@ public static class E2eeChatServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(storage);
         services.AddSingleton(auth);
-        services.AddSingleton(Bind<RateLimitOptions>(configuration, RateLimitOptions.SectionName));
+        var rateLimits = Bind<RateLimitOptions>(configuration, RateLimitOptions.SectionName);
+        rateLimits.Validate();
+        services.AddSingleton(rateLimits);
         // Validates the options: a bad setting stops start-up with a message that names it.
         services.AddSingleton<IPasswordHasher>(new SodiumPasswordHasher(
             Bind<PasswordHashingOptions>(configuration, PasswordHashingOptions.SectionName)));
@@ -47,7 +49,9 @@ public static class E2eeChatServices
         services.AddSingleton(Bind<SessionTokenOptions>(configuration, "Sessions"));
         services.AddSingleton(messaging);
         services.AddSingleton(rooms);
-        services.AddSingleton(Bind<ClusterOptions>(configuration, ClusterOptions.SectionName));
+        var cluster = Bind<ClusterOptions>(configuration, ClusterOptions.SectionName);
+        cluster.Validate();
+        services.AddSingleton(cluster);
         services.AddSingleton<InstanceIdentity>();
         var prekeys = Bind<PrekeyOptions>(configuration, PrekeyOptions.SectionName);
         prekeys.Validate();
@@ -71,6 +75,7 @@ public static class E2eeChatServices
         services.AddSingleton<PrekeyDirectory>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<MessageService>();
+        services.AddSingleton<UserEvents>();
         services.AddSingleton<IMessageEvents, HubMessageEvents>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<IRoomEvents, HubRoomEvents>();

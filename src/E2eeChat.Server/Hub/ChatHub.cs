@@ -24,6 +24,7 @@ public sealed class ChatHub(
     IPresenceTracker presence,
     IMailboxStore mailbox,
     IDeviceStore devices,
+    UserEvents events,
     TimeProvider clock) : Microsoft.AspNetCore.SignalR.Hub
 {
     public const string Path = "/hubs/chat";
@@ -34,9 +35,20 @@ public sealed class ChatHub(
     {
         var me = Me;
         var device = new DeviceKey(me.UserId, me.DeviceId);
-        await connections.AttachAsync(device, Context);
-        await bus.AttachedAsync(device, Context.ConnectionAborted);
-        await devices.TouchAsync(me.UserId, me.DeviceId, clock.GetUtcNow(), Context.ConnectionAborted);
+        // Heard before the backlog read starts, so nothing committed in between is missed.
+        await bus.AttachedAsync(device, Context.ConnectionId, Context.ConnectionAborted);
+        try
+        {
+            await connections.AttachAsync(device, Context);
+            await devices.TouchAsync(me.UserId, me.DeviceId, clock.GetUtcNow(), Context.ConnectionAborted);
+        }
+        catch
+        {
+            // SignalR does not call OnDisconnectedAsync when OnConnectedAsync fails.
+            await connections.DetachAsync(Context.ConnectionId);
+            await bus.DetachedAsync(device, Context.ConnectionId, CancellationToken.None);
+            throw;
+        }
         if (await presence.ConnectedAsync(me.UserId, Context.ConnectionId, Context.ConnectionAborted))
         {
             await AnnouncePresenceAsync(me.UserId, online: true);
@@ -46,9 +58,8 @@ public sealed class ChatHub(
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         var me = Me;
-        var device = new DeviceKey(me.UserId, me.DeviceId);
         await connections.DetachAsync(Context.ConnectionId);
-        await bus.DetachedAsync(device, CancellationToken.None);
+        await bus.DetachedAsync(new DeviceKey(me.UserId, me.DeviceId), Context.ConnectionId, CancellationToken.None);
         if (await presence.DisconnectedAsync(me.UserId, Context.ConnectionId, CancellationToken.None))
         {
             await AnnouncePresenceAsync(me.UserId, online: false);
@@ -95,17 +106,12 @@ public sealed class ChatHub(
             if (await mailbox.SharesConversationAsync(me.UserId, id, Context.ConnectionAborted))
             {
                 // From the partner's side, the conversation is the one with us.
-                await Clients.User(id.ToString()).SendAsync(HubEvents.Typing,
-                    new TypingEvent(me.UserId.ToString(), me.UserId, me.DeviceId, isTyping), Context.ConnectionAborted);
+                await events.SendAsync(id, HubEvents.Typing, new TypingEvent(me.UserId.ToString(), me.UserId, me.DeviceId, isTyping));
                 return;
             }
             if (await rooms.OtherMembersAsync(id, me.UserId, Context.ConnectionAborted) is { } members)
             {
-                if (members.Count > 0)
-                {
-                    await Clients.Users(members.Select(m => m.ToString()).ToArray()).SendAsync(HubEvents.Typing,
-                        new TypingEvent(id.ToString(), me.UserId, me.DeviceId, isTyping), Context.ConnectionAborted);
-                }
+                await events.SendAsync(members, HubEvents.Typing, new TypingEvent(id.ToString(), me.UserId, me.DeviceId, isTyping));
                 return;
             }
         }
@@ -118,10 +124,6 @@ public sealed class ChatHub(
     {
         var peers = new HashSet<Guid>(await mailbox.ConversationPeersAsync(userId, CancellationToken.None));
         peers.UnionWith(await rooms.PeersAsync(userId, CancellationToken.None));
-        if (peers.Count > 0)
-        {
-            await Clients.Users(peers.Select(p => p.ToString()).ToArray())
-                .SendAsync(HubEvents.Presence, new PresenceEvent(userId, online), CancellationToken.None);
-        }
+        await events.SendAsync(peers, HubEvents.Presence, new PresenceEvent(userId, online));
     }
 }

@@ -1,11 +1,10 @@
 using E2eeChat.Domain.Messages;
 using E2eeChat.Server.Delivery;
-using Microsoft.AspNetCore.SignalR;
 
 namespace E2eeChat.Server.Hub;
 
 /// <summary>Turns committed sends and receipts into hub traffic for the devices that are online.</summary>
-internal sealed class HubMessageEvents(IDeviceBus bus, IHubContext<ChatHub> hub) : IMessageEvents
+internal sealed class HubMessageEvents(IDeviceBus bus, UserEvents events) : IMessageEvents
 {
     public ValueTask EnvelopesAsync(IReadOnlyList<Envelope> envelopes, bool durable, CancellationToken cancellationToken) =>
         bus.AnnounceAsync(envelopes, cancellationToken);
@@ -16,9 +15,8 @@ internal sealed class HubMessageEvents(IDeviceBus bus, IHubContext<ChatHub> hub)
         foreach (var receipt in receipts)
         {
             // Every device of the sender hears it, so their views of the conversation agree.
-            await hub.Clients.User(receipt.SenderUserId.ToString()).SendAsync(HubEvents.Receipt,
-                new ReceiptEvent(receipt.MessageId, receipt.UserId, receipt.DeviceId, receipt.Status, receipt.At),
-                CancellationToken.None).ConfigureAwait(false);
+            await events.SendAsync(receipt.SenderUserId, HubEvents.Receipt,
+                new ReceiptEvent(receipt.MessageId, receipt.UserId, receipt.DeviceId, receipt.Status, receipt.At)).ConfigureAwait(false);
         }
     }
 }

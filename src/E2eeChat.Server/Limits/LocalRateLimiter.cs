@@ -6,29 +6,20 @@ using E2eeChat.Server.Errors;
 
 namespace E2eeChat.Server.Limits;
 
-/// <summary>In-process fixed windows from System.Threading.RateLimiting, one partitioned limiter per bucket.</summary>
+/// <summary>In-process token buckets from System.Threading.RateLimiting, one partitioned limiter per bucket.</summary>
 internal sealed class LocalRateLimiter(RateLimitOptions options) : IRequestRateLimiter, IDisposable
 {
     private readonly ConcurrentDictionary<RateLimitBucket, PartitionedRateLimiter<string>> _buckets = new();
 
-    public ValueTask AcquireAsync(RateLimitBucket bucket, string key, CancellationToken cancellationToken)
+    public async ValueTask AcquireAsync(RateLimitBucket bucket, string key, CancellationToken cancellationToken)
     {
-        var rule = options.RuleFor(bucket);
-        var limiter = _buckets.GetOrAdd(bucket, _ => PartitionedRateLimiter.Create<string, string>(partition =>
-            RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = rule.PermitLimit,
-                Window = rule.Window,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            })));
-        using var lease = limiter.AttemptAcquire(key);
+        var limiter = _buckets.GetOrAdd(bucket, Create);
+        using var lease = await limiter.AcquireAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!lease.IsAcquired)
         {
-            var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : rule.Window;
-            throw RateLimited(bucket, retryAfter);
+            throw RateLimited(bucket,
+                lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : options.RuleFor(bucket).Refill.Step);
         }
-        return ValueTask.CompletedTask;
     }
 
     public void Dispose()
@@ -45,5 +36,21 @@ internal sealed class LocalRateLimiter(RateLimitOptions options) : IRequestRateL
         return new DomainException(ErrorKind.TooManyRequests, ErrorCodes.RateLimited,
             $"Too many requests ({bucket}). Retry after {seconds.ToString(CultureInfo.InvariantCulture)} seconds.",
             new Dictionary<string, object?> { [ProblemResponses.RetryAfterExtension] = seconds });
+    }
+
+    private PartitionedRateLimiter<string> Create(RateLimitBucket bucket)
+    {
+        var rule = options.RuleFor(bucket);
+        var (tokensPerStep, step) = rule.Refill;
+        var bucketOptions = new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = rule.PermitLimit,
+            TokensPerPeriod = tokensPerStep,
+            ReplenishmentPeriod = step,
+            QueueLimit = 0,
+            // Whole steps, as the Redis bucket refills.
+            AutoReplenishment = true,
+        };
+        return PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => bucketOptions));
     }
 }

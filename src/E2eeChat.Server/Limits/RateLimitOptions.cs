@@ -1,11 +1,28 @@
 namespace E2eeChat.Server.Limits;
 
-/// <summary>One named bucket: at most <see cref="PermitLimit"/> requests per <see cref="Window"/> per key.</summary>
+/// <summary>
+/// One named bucket per key: it holds <see cref="PermitLimit"/> tokens, a request takes one, and it refills at
+/// <see cref="PermitLimit"/> per <see cref="Window"/>. The same token bucket in Redis and in process.
+/// </summary>
 public sealed class RateLimitRule
 {
+    // A bucket refills in steps no shorter than this, so that no bucket needs a faster timer.
+    private static readonly TimeSpan ShortestRefillStep = TimeSpan.FromSeconds(1);
+
     public int PermitLimit { get; set; }
 
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How many tokens come back at each step, and how often: <see cref="PermitLimit"/> per <see cref="Window"/>.</summary>
+    public (int TokensPerStep, TimeSpan Step) Refill
+    {
+        get
+        {
+            var perToken = Window / PermitLimit;
+            var tokens = perToken >= ShortestRefillStep ? 1 : (int)Math.Min(PermitLimit, Math.Ceiling(ShortestRefillStep / perToken));
+            return (tokens, Window * tokens / PermitLimit);
+        }
+    }
 }
 
 /// <summary>Bound from the <c>RateLimits</c> section; every limiter is configured here and only here.</summary>
@@ -36,4 +53,17 @@ public sealed class RateLimitOptions
         RateLimitBucket.PrekeyFetchPerDevicePair => PrekeyFetchPerDevicePair,
         _ => throw new ArgumentOutOfRangeException(nameof(bucket)),
     };
+
+    public void Validate()
+    {
+        foreach (var bucket in Enum.GetValues<RateLimitBucket>())
+        {
+            var rule = RuleFor(bucket);
+            if (rule.PermitLimit < 1 || rule.Window <= TimeSpan.Zero || rule.Window > TimeSpan.FromDays(365))
+            {
+                throw new InvalidOperationException(
+                    $"RateLimits:{bucket} needs PermitLimit of at least 1 and a Window between zero and a year.");
+            }
+        }
+    }
 }

@@ -1,66 +1,78 @@
-using System.Globalization;
-using E2eeChat.Redis;
-using E2eeChat.Scaleout;
+using System.Collections.Concurrent;
+using System.Threading.RateLimiting;
 using E2eeChat.Server.Cluster;
+using RedisRateLimiting;
+using StackExchange.Redis;
 
 namespace E2eeChat.Server.Limits;
 
 /// <summary>
-/// Cluster-wide limits: a token bucket per key in Redis, refilled at PermitLimit per Window,
-/// with Redis's own clock, in one Lua script; keys expire when idle. When Redis is down the
-/// limits fall back to this instance's own buckets: they hold per instance, not cluster-wide
-/// (neither open nor closed).
+/// Cluster-wide limits: RedisRateLimiting's token bucket per key, the same bucket as <see cref="LocalRateLimiter"/>'s.
+/// Its script keeps a bucket in two keys that share a hash slot (<c>rl:tb:{prefix:limit:bucket:key}</c> and <c>…:ts</c>),
+/// so it runs on a Redis Cluster too. When Redis is down the limits fall back to this instance's own buckets: they
+/// hold per instance, not cluster-wide (neither open nor closed).
 /// </summary>
 internal sealed partial class RedisRateLimiter(
-    RedisBackplane backplane,
+    IConnectionMultiplexer redis,
     RateLimitOptions options,
     ClusterOptions cluster,
     LocalRateLimiter fallback,
-    ILogger<RedisRateLimiter> logger) : IRequestRateLimiter
+    ILogger<RedisRateLimiter> logger) : IRequestRateLimiter, IDisposable
 {
-    private static readonly RedisScript TakeToken = new("""
-        local time = redis.call('TIME')
-        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-        local capacity = tonumber(ARGV[1])
-        local window = tonumber(ARGV[2])
-        local rate = capacity / window
-        local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-        local tokens = tonumber(state[1]) or capacity
-        local at = tonumber(state[2]) or now
-        tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
-        local retry = 0
-        if tokens >= 1 then tokens = tokens - 1 else retry = math.ceil((1 - tokens) / rate) end
-        redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-        redis.call('PEXPIRE', KEYS[1], window * 2)
-        return retry
-        """);
+    private readonly ConcurrentDictionary<RateLimitBucket, PartitionedRateLimiter<string>> _buckets = new();
 
     public async ValueTask AcquireAsync(RateLimitBucket bucket, string key, CancellationToken cancellationToken)
     {
-        if (backplane.Connection is not { IsConnected: true } connection)
+        if (!redis.Answers())
         {
             await fallback.AcquireAsync(bucket, key, cancellationToken).ConfigureAwait(false);
             return;
         }
-        var rule = options.RuleFor(bucket);
-        long retryAfterMs;
+        RateLimitLease lease;
         try
         {
-            var reply = await connection.EvaluateAsync(TakeToken,
-                [string.Create(CultureInfo.InvariantCulture, $"{cluster.KeyPrefix}:limit:{bucket}:{key}")],
-                [rule.PermitLimit, (long)rule.Window.TotalMilliseconds], cancellationToken).ConfigureAwait(false);
-            retryAfterMs = reply.AsInteger();
+            lease = await _buckets.GetOrAdd(bucket, Create).AcquireAsync(key, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (RedisMultiplexer.IsFailure(exception))
         {
             LogFallback(logger, exception);
             await fallback.AcquireAsync(bucket, key, cancellationToken).ConfigureAwait(false);
             return;
         }
-        if (retryAfterMs > 0)
+        using (lease)
         {
-            throw LocalRateLimiter.RateLimited(bucket, TimeSpan.FromMilliseconds(retryAfterMs));
+            if (!lease.IsAcquired)
+            {
+                // RedisRateLimiting reports whole seconds under its own metadata name.
+                throw LocalRateLimiter.RateLimited(bucket, TimeSpan.FromSeconds(
+                    lease.TryGetMetadata(RateLimitMetadataName.RetryAfter, out var seconds) ? seconds : 0));
+            }
         }
+    }
+
+    public void Dispose()
+    {
+        foreach (var limiter in _buckets.Values)
+        {
+            limiter.Dispose();
+        }
+    }
+
+    private PartitionedRateLimiter<string> Create(RateLimitBucket bucket)
+    {
+        var rule = options.RuleFor(bucket);
+        var (tokensPerStep, step) = rule.Refill;
+        var bucketOptions = new RedisTokenBucketRateLimiterOptions
+        {
+            ConnectionMultiplexerFactory = () => redis,
+            TokenLimit = rule.PermitLimit,
+            TokensPerPeriod = tokensPerStep,
+            ReplenishmentPeriod = step,
+        };
+        // The partition key becomes the hash tag of the bucket's keys; it is never empty, so both keys share a slot.
+        var prefix = $"{cluster.KeyPrefix}:limit:{bucket}:";
+        return PartitionedRateLimiter.Create<string, string>(key =>
+            RedisRateLimitPartition.GetTokenBucketRateLimiter(prefix + key, _ => bucketOptions));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable for rate limits; enforcing per instance")]

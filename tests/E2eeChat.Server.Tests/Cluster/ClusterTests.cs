@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace E2eeChat.Server.Tests.Cluster;
 
 /// <summary>Three real server processes sharing PostgreSQL and Redis (DESIGN §7).</summary>
-public sealed class ThreeInstanceCluster : IAsyncLifetime
+public abstract class ThreeInstances(bool redisCluster) : IAsyncLifetime
 {
     public LocalCluster Cluster { get; private set; } = null!;
 
@@ -15,14 +15,21 @@ public sealed class ThreeInstanceCluster : IAsyncLifetime
     {
         ["RateLimits__TokenPerUsername__PermitLimit"] = "3",
         ["RateLimits__TokenPerUsername__Window"] = "00:10:00",
-    });
+    }, redisCluster: redisCluster);
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
 
-public sealed class ClusterTests(ThreeInstanceCluster fixture, ITestOutputHelper output) : IClassFixture<ThreeInstanceCluster>
+/// <summary>On one redis-server.</summary>
+public sealed class ThreeInstanceCluster() : ThreeInstances(redisCluster: false);
+
+public sealed class ClusterTests(ThreeInstanceCluster fixture, ITestOutputHelper output)
+    : ClusterScenarios(fixture.Cluster, output), IClassFixture<ThreeInstanceCluster>;
+
+/// <summary>What a cluster of instances does for its clients, whatever Redis it runs on.</summary>
+public abstract class ClusterScenarios(LocalCluster cluster, ITestOutputHelper output)
 {
-    private LocalCluster Cluster => fixture.Cluster;
+    private LocalCluster Cluster => cluster;
 
     private Task<HubDevice> ConnectAsync(int instance, TestDevice device) =>
         HubDevice.ConnectAsync(Cluster.Instance(instance).BaseAddress, device);

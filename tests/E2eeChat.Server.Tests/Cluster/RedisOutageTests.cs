@@ -48,4 +48,61 @@ public sealed class RedisOutageTests : IAsyncLifetime
         await Wait.UntilAsync(async () => (await api0.GetAsync("/health/ready")).Status == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "readiness to recover");
     }
+
+    [Fact]
+    public async Task While_redis_is_down_new_hub_connections_get_503_and_after_it_returns_they_get_the_whole_mailbox()
+    {
+        using var api0 = _cluster.Api(0);
+        var alice = await api0.SignUpAsync();
+        var bob = await api0.SignUpAsync();
+        await StopRedisAsync(api0);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await api0.SendTextAsync(alice, bob, $"m{i}")).Status);
+        }
+        using var api1 = _cluster.Api(1);
+        var negotiate = await api1.PostAsync("/hubs/chat/negotiate?negotiateVersion=1", token: bob.AccessToken);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, negotiate.Status);
+        Assert.Equal("hub_unavailable", negotiate.Code);
+        Assert.NotNull(negotiate.RetryAfter);
+
+        await _cluster.Redis.StartAsync();
+        await Wait.UntilAsync(async () => (await api1.GetAsync("/health/ready")).Status == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "readiness to recover");
+        await using var bobHub = await HubDevice.ConnectAsync(_cluster.Instance(1).BaseAddress, bob);
+        await bobHub.WaitForEnvelopesAsync(3);
+        Assert.Equal(["m0", "m1", "m2"], bobHub.Texts());
+    }
+
+    [Fact]
+    public async Task While_redis_is_down_acks_and_typing_succeed_and_receipts_are_kept()
+    {
+        using var api0 = _cluster.Api(0);
+        var alice = await api0.SignUpAsync();
+        var bob = await api0.SignUpAsync();
+        await using var bobHub = await HubDevice.ConnectAsync(_cluster.Instance(0).BaseAddress, bob);
+        await bobHub.WaitForQueueEmptyAsync();
+        await StopRedisAsync(api0);
+
+        var sent = await api0.SendTextAsync(alice, bob, "during the outage");
+        Assert.Equal(HttpStatusCode.OK, sent.Status);
+        // Committed on the instance that holds Bob's connection: it needs no Redis to arrive.
+        await bobHub.WaitForEnvelopesAsync(1);
+        // Their receipt and the typing event cannot cross instances now; the calls still succeed.
+        await bobHub.AckAsync(bobHub.Envelopes);
+        await bobHub.Connection.InvokeAsync("Typing", [alice.UserId.ToString(), true]);
+
+        var status = await api0.GetAsync($"/api/v1/messages/{sent.Text("messageId")}/status", alice.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, status.Status);
+        Assert.Equal("delivered", status.Body!["recipients"]![0]!["status"]!.GetValue<string>());
+        await _cluster.Redis.StartAsync();
+    }
+
+    private async Task StopRedisAsync(ApiClient api)
+    {
+        await _cluster.Redis.StopAsync();
+        await Wait.UntilAsync(async () => (await api.GetAsync("/health/ready")).Status == HttpStatusCode.ServiceUnavailable,
+            TimeSpan.FromSeconds(15), "readiness to report Redis down");
+    }
 }

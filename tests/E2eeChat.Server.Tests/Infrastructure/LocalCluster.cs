@@ -6,40 +6,50 @@ using E2eeChat.Testing.Redis;
 namespace E2eeChat.Server.Tests.Infrastructure;
 
 /// <summary>
-/// The cluster topology on loopback, all real processes: PostgreSQL, redis-server, N server
-/// instances and, optionally, nginx with the repository's own configuration (nginx/).
+/// The cluster topology on loopback, all real processes: PostgreSQL, redis-server (one server, or a Redis
+/// Cluster of three primaries), N server instances and, optionally, nginx with the repository's own
+/// configuration (nginx/).
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
     private readonly TempDirectory _directory;
     private readonly List<ServerProcessHost?> _instances = [];
     private readonly Dictionary<string, string> _environment;
+    private readonly RedisServer? _redis;
+    private readonly RedisCluster? _redisCluster;
     private ServerProcess? _nginx;
 
-    private LocalCluster(TempDirectory directory, RedisServer redis, Dictionary<string, string> environment)
+    private LocalCluster(TempDirectory directory, RedisServer? redis, RedisCluster? redisCluster, Dictionary<string, string> environment)
     {
         _directory = directory;
-        Redis = redis;
+        _redis = redis;
+        _redisCluster = redisCluster;
         _environment = environment;
     }
 
-    public RedisServer Redis { get; }
+    /// <summary>The one redis-server, when the cluster was not started on a Redis Cluster.</summary>
+    public RedisServer Redis => _redis ?? throw new InvalidOperationException("This cluster runs on a Redis Cluster.");
+
+    /// <summary>The Redis Cluster, when the cluster was started on one.</summary>
+    public RedisCluster RedisCluster => _redisCluster ?? throw new InvalidOperationException("This cluster runs on one redis-server.");
 
     public Uri? NginxAddress { get; private set; }
 
     public int Count => _instances.Count;
 
-    public static async Task<LocalCluster> StartAsync(int instances, bool nginx = false, IDictionary<string, string>? settings = null)
+    public static async Task<LocalCluster> StartAsync(int instances, bool nginx = false, IDictionary<string, string>? settings = null,
+        bool redisCluster = false)
     {
         var directory = new TempDirectory("e2eechat-cluster");
         var postgres = await PostgresServer.Shared;
-        var redis = await RedisServer.StartNewAsync();
+        var redis = redisCluster ? null : await RedisServer.StartNewAsync();
+        var primaries = redisCluster ? await RedisCluster.StartNewAsync() : null;
         var environment = new Dictionary<string, string>
         {
             ["Storage__Provider"] = "Postgres",
             ["Storage__ConnectionString"] = await postgres.CreateDatabaseAsync(),
             ["Auth__SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            ["Redis__Configuration"] = redis.ConfigurationString,
+            ["Redis__Configuration"] = redis?.ConfigurationString ?? primaries!.ConfigurationString,
             ["PasswordHashing__MemoryKiB"] = "8192",
             ["PasswordHashing__Iterations"] = "1",
             ["RateLimits__SignupPerIp__PermitLimit"] = "100000",
@@ -53,7 +63,7 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             environment[key] = value;
         }
-        var cluster = new LocalCluster(directory, redis, environment);
+        var cluster = new LocalCluster(directory, redis, primaries, environment);
         try
         {
             for (var i = 0; i < instances; i++)
@@ -121,7 +131,14 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             instance?.Dispose();
         }
-        await Redis.DisposeAsync();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+        if (_redisCluster is not null)
+        {
+            await _redisCluster.DisposeAsync();
+        }
         _directory.Dispose();
     }
 

@@ -7,7 +7,17 @@ public static class ServerReadiness
     {
         ArgumentNullException.ThrowIfNull(process);
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        await Wait.UntilAsync(async () =>
+        var lastAnswer = "none";
+        try
+        {
+            await WaitAsync();
+        }
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException($"{exception.Message} Last /health/ready: {lastAnswer}{Environment.NewLine}{process.Output}", exception);
+        }
+
+        Task WaitAsync() => Wait.UntilAsync(async () =>
         {
             if (process.HasExited)
             {
@@ -15,7 +25,9 @@ public static class ServerReadiness
             }
             try
             {
-                return (await http.GetAsync(new Uri("/health/ready", UriKind.Relative)).ConfigureAwait(false)).IsSuccessStatusCode;
+                using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative)).ConfigureAwait(false);
+                lastAnswer = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync().ConfigureAwait(false)}";
+                return response.IsSuccessStatusCode;
             }
             catch (HttpRequestException)
             {
@@ -25,6 +37,6 @@ public static class ServerReadiness
             {
                 return false;
             }
-        }, timeout ?? TimeSpan.FromSeconds(60), "the server to become ready").ConfigureAwait(false);
+        }, timeout ?? TimeSpan.FromSeconds(60), "the server to become ready");
     }
 }
