@@ -41,9 +41,9 @@ public sealed class RedisOutageTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, (await api0.SendTextAsync(alice, bob, $"m{i}")).Status);
         }
 
-        await bobHub.WaitUntilAsync(() => bobHub.Envelopes.Select(e => e.GetProperty("id").GetGuid()).Distinct().Count() >= total,
+        await bobHub.WaitUntilAsync(() => bobHub.Envelopes.Select(e => e.Id).Distinct().Count() >= total,
             $"all {total} envelopes after Redis came back");
-        var distinct = bobHub.Envelopes.DistinctBy(e => e.GetProperty("id").GetGuid()).ToArray();
+        var distinct = bobHub.Envelopes.DistinctBy(e => e.Id).ToArray();
         Assert.Equal(Enumerable.Range(0, total).Select(i => $"m{i}"), HubDevice.Texts(distinct));
         await Wait.UntilAsync(async () => (await api0.GetAsync("/health/ready")).Status == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "readiness to recover");
