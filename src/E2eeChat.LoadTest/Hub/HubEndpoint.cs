@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using E2eeChat.LoadTest.Api;
+using E2eeChat.LoadTest.Cli;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Http.Connections.Client;
@@ -17,7 +18,7 @@ namespace E2eeChat.LoadTest.Hub;
 /// Makes the hub connections of a run with the official SignalR client. Everything but the
 /// <see cref="HubConnection"/> itself is made once and shared by thousands of connections: the connection
 /// factory and its options (WebSockets only, no negotiate, as behind nginx; no automatic reconnect), the
-/// hub protocol, one HTTP handler for every WebSocket upgrade, and no loggers. Each connection differs
+/// hub protocol (JSON or MessagePack), one HTTP handler for every WebSocket upgrade, and no loggers. Each connection differs
 /// only in its address, which carries the device's token as <c>access_token</c>.
 /// </summary>
 internal sealed class HubEndpoint
@@ -29,7 +30,7 @@ internal sealed class HubEndpoint
     private readonly IHubProtocol _protocol;
     private readonly ServiceProvider _services = new ServiceCollection().BuildServiceProvider();
 
-    public HubEndpoint(Uri baseUrl, HttpMessageHandler handler)
+    public HubEndpoint(Uri baseUrl, WireProtocol protocol, HttpMessageHandler handler)
     {
         _url = new Uri(baseUrl, Path);
         var upgrades = new HttpMessageInvoker(handler, disposeHandler: false);
@@ -54,7 +55,9 @@ internal sealed class HubEndpoint
             },
         };
         _connections = new HttpConnectionFactory(Options.Create(options), NullLoggerFactory.Instance);
-        _protocol = new JsonHubProtocol(Options.Create(new JsonHubProtocolOptions { PayloadSerializerOptions = LoadJson.Options }));
+        _protocol = protocol == WireProtocol.MessagePack
+            ? new MessagePackHubProtocol(Options.Create(new MessagePackHubProtocolOptions { SerializerOptions = LoadMessagePack.Options }))
+            : new JsonHubProtocol(Options.Create(new JsonHubProtocolOptions { PayloadSerializerOptions = LoadJson.Options }));
     }
 
     public HubConnection Create(string accessToken)
