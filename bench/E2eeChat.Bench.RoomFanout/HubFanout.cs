@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text.Json;
-using E2eeChat.HubClient;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace E2eeChat.Bench.RoomFanout;
 
@@ -28,7 +28,7 @@ internal sealed class HubFanout : IAsyncDisposable
         _receivers = receivers;
         foreach (var receiver in receivers)
         {
-            receiver.Connection.On<JsonElement>("Envelope", envelope => Arrived(receiver, envelope));
+            receiver.Connection.On<ArrivedEnvelope>("Envelope", envelope => Arrived(receiver, envelope));
         }
     }
 
@@ -38,11 +38,14 @@ internal sealed class HubFanout : IAsyncDisposable
         for (var i = 0; i < connections.Length; i++)
         {
             var token = room.Devices[i].AccessToken;
-            connections[i] = new HubConnection(new HubConnectionOptions
-            {
-                Url = new Uri(baseAddress, "/hubs/chat"),
-                AccessTokenProvider = _ => ValueTask.FromResult<string?>(token),
-            });
+            connections[i] = new HubConnectionBuilder()
+                .WithUrl(new Uri(baseAddress, "/hubs/chat"), options =>
+                {
+                    options.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                    options.Transports = HttpTransportType.WebSockets;
+                    options.SkipNegotiation = true;
+                })
+                .Build();
         }
         var fanout = new HubFanout(room, contentBytes, connections[0], [.. connections.Skip(1).Select(c => new Receiver(c))]);
         foreach (var connection in connections)
@@ -77,11 +80,11 @@ internal sealed class HubFanout : IAsyncDisposable
         Volatile.Write(ref _remaining, _receivers.Length);
 
         var start = Stopwatch.GetTimestamp();
-        var result = await _sender.InvokeAsync<JsonElement>("SendToRoom", [_room.RoomId, request]);
+        var result = await _sender.InvokeAsync<SendAccepted>("SendToRoom", _room.RoomId, request);
         var sent = Stopwatch.GetElapsedTime(start);
         var last = Stopwatch.GetElapsedTime(start, await _lastArrival.Task.WaitAsync(ArrivalTimeout));
 
-        var messageId = result.GetProperty("messageId").GetString();
+        var messageId = result.MessageId;
         foreach (var receiver in _receivers)
         {
             if (receiver.MessageId != messageId)
@@ -90,7 +93,7 @@ internal sealed class HubFanout : IAsyncDisposable
             }
         }
         // Untimed: acks free the delivery window and empty the mailboxes for the next send.
-        await Task.WhenAll(_receivers.Select(r => r.Connection.InvokeAsync("Ack", [new[] { r.EnvelopeId }])));
+        await Task.WhenAll(_receivers.Select(r => r.Connection.InvokeAsync("Ack", new[] { r.EnvelopeId })));
         return (sent.TotalMilliseconds, last.TotalMilliseconds);
     }
 
@@ -103,11 +106,11 @@ internal sealed class HubFanout : IAsyncDisposable
         }
     }
 
-    private void Arrived(Receiver receiver, JsonElement envelope)
+    private void Arrived(Receiver receiver, ArrivedEnvelope envelope)
     {
         var at = Stopwatch.GetTimestamp();
-        receiver.EnvelopeId = envelope.GetProperty("id").GetGuid();
-        receiver.MessageId = envelope.GetProperty("messageId").GetString();
+        receiver.EnvelopeId = envelope.Id;
+        receiver.MessageId = envelope.MessageId;
         if (Interlocked.Decrement(ref _remaining) == 0)
         {
             _lastArrival.SetResult(at);
@@ -120,6 +123,12 @@ internal sealed class HubFanout : IAsyncDisposable
 
         public Guid EnvelopeId { get; set; }
 
-        public string? MessageId { get; set; }
+        public Guid? MessageId { get; set; }
     }
+
+    /// <summary>What this bench reads of an <c>Envelope</c> event.</summary>
+    private sealed record ArrivedEnvelope(Guid Id, Guid MessageId);
+
+    /// <summary>What this bench reads of SendToRoom's result.</summary>
+    private sealed record SendAccepted(Guid MessageId);
 }

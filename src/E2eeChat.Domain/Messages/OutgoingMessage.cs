@@ -6,7 +6,7 @@ public sealed record OutgoingMessage(
     int? DestinationDeviceId,
     int? DestinationRegistrationId,
     int? Type,
-    string? Content);
+    EnvelopeContent? Content);
 
 /// <summary>A send: one envelope per destination device, plus the options that apply to all of them.</summary>
 public sealed record SendMessages(

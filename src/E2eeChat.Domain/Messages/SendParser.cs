@@ -96,19 +96,30 @@ internal static class SendParser
         return serverTimestamp + (ttlSeconds.Value * 1000L);
     }
 
-    private static byte[] DecodeContent(string? content, int index, MessagingOptions options)
+    private static byte[] DecodeContent(EnvelopeContent? content, int index, MessagingOptions options)
     {
-        if (string.IsNullOrEmpty(content))
+        if (content is null || content.Base64 is "" || content.Bytes is [])
         {
-            throw Invalid($"messages[{index}].content is required (base64 ciphertext).");
+            throw Invalid($"messages[{index}].content is required (the ciphertext: base64 in JSON, binary in MessagePack).");
         }
-        var maxDecoded = (content.Length / 4 * 3) + 3;
+        if (content.Problem is { } problem)
+        {
+            throw Invalid($"messages[{index}].content {problem}.");
+        }
+        if (content.Bytes is { } bytes)
+        {
+            return bytes.Length <= options.MaxEnvelopeBytes
+                ? bytes
+                : throw TooLarge($"messages[{index}].content is larger than {options.MaxEnvelopeBytes} bytes.");
+        }
+        var base64 = content.Base64!;
+        var maxDecoded = (base64.Length / 4 * 3) + 3;
         if (maxDecoded - 5 > options.MaxEnvelopeBytes)
         {
             throw TooLarge($"messages[{index}].content is larger than {options.MaxEnvelopeBytes} bytes.");
         }
         var buffer = new byte[maxDecoded];
-        if (!Convert.TryFromBase64String(content, buffer, out var written))
+        if (!Convert.TryFromBase64String(base64, buffer, out var written))
         {
             throw Invalid($"messages[{index}].content is not valid base64.");
         }

@@ -1,3 +1,5 @@
+using MessagePack;
+
 namespace E2eeChat.LoadTest.Api;
 
 internal sealed record SignUpRequest(string Username, string Password, string IdentityKey, int RegistrationId, string DeviceName);
@@ -11,9 +13,21 @@ internal sealed record CreateRoomRequest(string Name, IReadOnlyList<Guid> Member
 
 internal sealed record RoomCreated(Guid RoomId);
 
-/// <summary>One envelope of a send; <see cref="DestinationUserId"/> only for room sends. Content serializes as base64.</summary>
-internal sealed record OutgoingEnvelope(Guid? DestinationUserId, int DestinationDeviceId, int DestinationRegistrationId, int Type, byte[] Content);
+/// <summary>
+/// One envelope of a send; <see cref="DestinationUserId"/> only for room sends. Content is base64 in JSON
+/// (REST and the JSON hub protocol) and bin with MessagePack.
+/// </summary>
+[MessagePackObject]
+internal sealed record OutgoingEnvelope(
+    [property: Key("destinationUserId")] Guid? DestinationUserId,
+    [property: Key("destinationDeviceId")] int DestinationDeviceId,
+    [property: Key("destinationRegistrationId")] int DestinationRegistrationId,
+    [property: Key("type")] int Type,
+    [property: Key("content")] byte[] Content);
 
-internal sealed record SendRequest(IReadOnlyList<OutgoingEnvelope> Messages, long Timestamp);
+[MessagePackObject]
+internal sealed record SendRequest(
+    [property: Key("messages")] IReadOnlyList<OutgoingEnvelope> Messages,
+    [property: Key("timestamp")] long Timestamp);
 
 internal sealed record ProblemBody(string? Code, string? Detail, string? Title);

@@ -21,6 +21,13 @@ internal enum SendLoop
     ClosedOnDelivery,
 }
 
+/// <summary>The hub protocol every connection of the run speaks.</summary>
+internal enum WireProtocol
+{
+    Json,
+    MessagePack,
+}
+
 internal enum ProgressMode
 {
     Auto,
@@ -46,6 +53,8 @@ internal sealed class LoadOptions
     public Scenario Scenario { get; set; }
 
     public Uri Url { get; set; } = new("http://127.0.0.1:5080");
+
+    public WireProtocol Protocol { get; set; } = WireProtocol.Json;
 
     public int Pairs { get; set; } = 10;
 

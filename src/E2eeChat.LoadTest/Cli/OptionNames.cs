@@ -19,6 +19,11 @@ internal static class OptionNames
         ("drop-acks-then-reconnect", Fault.DropAcksThenReconnect),
     ];
 
+    public static readonly IReadOnlyList<(string Name, WireProtocol Value)> Protocols =
+    [
+        ("json", WireProtocol.Json), ("messagepack", WireProtocol.MessagePack),
+    ];
+
     public static readonly IReadOnlyList<(string Name, ProgressMode Value)> ProgressModes =
     [
         ("auto", ProgressMode.Auto), ("live", ProgressMode.Live), ("plain", ProgressMode.Plain), ("none", ProgressMode.None),
@@ -29,6 +34,8 @@ internal static class OptionNames
     public static string Of(Fault fault) => NameOf(Faults, fault);
 
     public static string Of(Scenario scenario) => NameOf(Scenarios, scenario);
+
+    public static string Of(WireProtocol protocol) => NameOf(Protocols, protocol);
 
     /// <summary>The value spelled <paramref name="name"/>; null when there is none.</summary>
     public static T? Parse<T>(IReadOnlyList<(string Name, T Value)> choices, string name)

@@ -39,6 +39,10 @@ internal static class OptionsParser
                     ? url
                     : throw new UsageException($"--url must be an absolute http or https URL, not '{value}'.");
                 break;
+            case "--protocol":
+                options.Protocol = OptionNames.Parse(OptionNames.Protocols, value)
+                    ?? throw new UsageException($"--protocol takes {OptionNames.List(OptionNames.Protocols)}, not '{value}'.");
+                break;
             case "--pairs": options.Pairs = Int(name, value, 1); break;
             case "--members": options.Members = Int(name, value, 2); break;
             case "--senders": options.Senders = Int(name, value, 1); break;

@@ -21,6 +21,9 @@ internal static class Usage
 
         Options:
           --url URL                The server or nginx in front of it (http://127.0.0.1:5080).
+          --protocol json|messagepack
+                                   The hub protocol of every connection (json); with messagepack,
+                                   content travels as bytes instead of base64.
           --devices D              Devices per receiving account, 1..6 (1).
           --size BYTES             Content bytes per envelope, at least 24 (256).
           --rate R                 Open loop: messages/s offered per sender (10).

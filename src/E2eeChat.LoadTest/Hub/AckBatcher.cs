@@ -1,5 +1,5 @@
-using E2eeChat.HubClient;
 using E2eeChat.LoadTest.Metrics;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace E2eeChat.LoadTest.Hub;
 
@@ -52,10 +52,10 @@ internal sealed class AckBatcher(HubConnection connection, RunCounters counters)
             }
             try
             {
-                await connection.InvokeAsync("Ack", [batch]).ConfigureAwait(false);
+                await connection.InvokeAsync("Ack", batch).ConfigureAwait(false);
                 Interlocked.Increment(ref counters.AckCalls);
             }
-            catch (Exception exception) when (exception is HubException or HubConnectionClosedException)
+            catch (Exception exception) when (HubFailures.IsCallFailure(exception))
             {
                 // Unacknowledged envelopes come again on the next connect; the duplicates are counted then.
                 if (!Stopping)

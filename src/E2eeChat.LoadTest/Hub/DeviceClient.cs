@@ -1,7 +1,6 @@
-using System.Net.WebSockets;
-using E2eeChat.HubClient;
 using E2eeChat.LoadTest.Accounts;
 using E2eeChat.LoadTest.Metrics;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace E2eeChat.LoadTest.Hub;
 
@@ -30,8 +29,7 @@ internal sealed class DeviceClient : IAsyncDisposable
         _acks = new AckBatcher(Connection, counters);
         Connection.On<ArrivedEnvelope>("Envelope", OnEnvelope);
         Connection.On("QueueEmpty", OnQueueEmpty);
-        Connection.Closed += OnClosed;
-        Connection.HandlerFailed += OnHandlerFailed;
+        Connection.Closed += OnClosedAsync;
     }
 
     public LoadDevice Device { get; }
@@ -63,8 +61,7 @@ internal sealed class DeviceClient : IAsyncDisposable
         {
             await Connection.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is HttpRequestException or WebSocketException or TimeoutException
-            or InvalidOperationException or HubConnectionClosedException)
+        catch (Exception exception) when (HubFailures.IsConnectFailure(exception) && !cancellationToken.IsCancellationRequested)
         {
             Interlocked.Increment(ref _counters.ConnectFailures);
             _counters.ErrorLog.Record("connect", exception);
@@ -91,14 +88,22 @@ internal sealed class DeviceClient : IAsyncDisposable
 
     private void OnEnvelope(ArrivedEnvelope envelope)
     {
-        _recorder.Record(Inbox, envelope);
-        if (!_firstEnvelope.Task.IsCompleted)
+        try
         {
-            _firstEnvelope.TrySetResult();
+            _recorder.Record(Inbox, envelope);
+            if (!_firstEnvelope.Task.IsCompleted)
+            {
+                _firstEnvelope.TrySetResult();
+            }
+            if (!DropAcks)
+            {
+                _acks.Add(envelope.Id);
+            }
         }
-        if (!DropAcks)
+        catch (Exception exception)
         {
-            _acks.Add(envelope.Id);
+            // The client would only log it, with no logger here: count it, so that the run shows it.
+            OnHandlerFailed("Envelope", exception);
         }
     }
 
@@ -108,14 +113,16 @@ internal sealed class DeviceClient : IAsyncDisposable
         Volatile.Read(ref _queueEmpty).TrySetResult();
     }
 
-    private void OnClosed(Exception? reason)
+    private Task OnClosedAsync(Exception? reason)
     {
         Interlocked.Decrement(ref _counters.ConnectionsOpen);
-        if (reason is not null && !_stopping)
+        if (!_stopping)
         {
+            // The server closing the socket without an error is a drop all the same.
             Interlocked.Increment(ref _counters.UnexpectedDisconnects);
-            _counters.ErrorLog.Record("disconnect", reason);
+            _counters.ErrorLog.Record("disconnect", reason ?? new IOException("The server closed the connection."));
         }
+        return Task.CompletedTask;
     }
 
     private void OnHandlerFailed(string method, Exception exception)

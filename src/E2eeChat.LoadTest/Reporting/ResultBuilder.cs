@@ -51,7 +51,7 @@ internal static class ResultBuilder
     {
         var scenario = options.Scenario;
         var sends = scenario is Scenario.Pairs or Scenario.Room;
-        return new RunParameters(options.Url.ToString(),
+        return new RunParameters(options.Url.ToString(), OptionNames.Of(options.Protocol),
             scenario == Scenario.Pairs ? options.Pairs : null,
             scenario == Scenario.Room ? options.Members : null,
             scenario == Scenario.Room ? options.Senders : null,

@@ -27,6 +27,7 @@ internal sealed record RunResult(
 
 internal sealed record RunParameters(
     string Url,
+    string Protocol,
     int? Pairs,
     int? Members,
     int? Senders,

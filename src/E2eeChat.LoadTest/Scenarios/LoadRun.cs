@@ -27,7 +27,7 @@ internal sealed class LoadRun : IAsyncDisposable
         Options = options;
         _http = new HttpClient(_restHandler, disposeHandler: false) { BaseAddress = options.Url, Timeout = TimeSpan.FromMinutes(1) };
         Api = new LoadApiClient(_http);
-        Hub = new HubEndpoint(options.Url, _hubHandler);
+        Hub = new HubEndpoint(options.Url, options.Protocol, _hubHandler);
         Recorder = new DeliveryRecorder(Clock, Counters, Timeline);
         Accounts = new AccountProvisioner(Api, Counters, options.Parallelism);
         Server = LocalServerProbe.Find(options.ServerPid, options.Url);

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.SignalR.Client;
+
 namespace E2eeChat.LoadTest.Sending;
 
 /// <summary>Hub <c>Send(destinationUserId, request)</c> over the sender's own connection.</summary>
@@ -7,6 +9,6 @@ internal sealed class HubDirectSend : ISendTransport
     {
         ArgumentNullException.ThrowIfNull(stream);
         var request = OutgoingEnvelopes.Request(stream, content, OutgoingEnvelopes.Whisper, withUserIds: false);
-        return stream.Sender!.Connection.InvokeAsync("Send", [stream.Destinations[0].UserId, request], cancellationToken);
+        return stream.Sender!.Connection.InvokeAsync("Send", stream.Destinations[0].UserId, request, cancellationToken);
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.SignalR.Client;
+
 namespace E2eeChat.LoadTest.Sending;
 
 /// <summary>Hub <c>SendToRoom(roomId, request)</c>: one envelope per device of every other member and of the sender's other devices.</summary>
@@ -7,6 +9,6 @@ internal sealed class HubRoomSend(Guid roomId) : ISendTransport
     {
         ArgumentNullException.ThrowIfNull(stream);
         var request = OutgoingEnvelopes.Request(stream, content, OutgoingEnvelopes.SenderKey, withUserIds: true);
-        return stream.Sender!.Connection.InvokeAsync("SendToRoom", [roomId, request], cancellationToken);
+        return stream.Sender!.Connection.InvokeAsync("SendToRoom", roomId, request, cancellationToken);
     }
 }

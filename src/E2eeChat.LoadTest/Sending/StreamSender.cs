@@ -1,6 +1,5 @@
-using System.Net.WebSockets;
-using E2eeChat.HubClient;
 using E2eeChat.LoadTest.Api;
+using E2eeChat.LoadTest.Hub;
 using E2eeChat.LoadTest.Metrics;
 using E2eeChat.LoadTest.Payload;
 
@@ -22,8 +21,7 @@ internal sealed class StreamSender(SenderStream stream, ISendTransport transport
             // Never cancelled midway: a send under way at the end is let finish, so it is counted.
             await transport.SendAsync(stream, content, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is HubException or HubConnectionClosedException or ApiException
-            or HttpRequestException or WebSocketException or TaskCanceledException)
+        catch (Exception exception) when (exception is ApiException or HttpRequestException || HubFailures.IsCallFailure(exception))
         {
             Interlocked.Increment(ref counters.SendErrors);
             counters.ErrorLog.Record("send", exception);

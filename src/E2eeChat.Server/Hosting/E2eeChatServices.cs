@@ -15,6 +15,7 @@ using E2eeChat.Server.Json;
 using E2eeChat.Server.Limits;
 using E2eeChat.Server.Logging;
 using E2eeChat.Server.Messages;
+using E2eeChat.Server.MsgPack;
 using E2eeChat.Storage;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
@@ -83,7 +84,7 @@ public static class E2eeChatServices
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         services.AddHostedService<MailboxReaper>();
 
-        // Base64 makes content 4/3 larger; the rest is JSON around it.
+        // Base64 makes content 4/3 larger; the rest is JSON around it. MessagePack carries content as bytes: smaller.
         var maxBodyBytes = (messaging.MaxRequestBytes / 3 * 4) + (256 * 1024);
         services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = maxBodyBytes);
         var signalR = services.AddSignalR(options =>
@@ -91,7 +92,8 @@ public static class E2eeChatServices
                 options.MaximumReceiveMessageSize = maxBodyBytes;
                 options.AddFilter<HubErrorFilter>();
             })
-            .AddJsonProtocol(options => WireJson.Configure(options.PayloadSerializerOptions));
+            .AddJsonProtocol(options => WireJson.Configure(options.PayloadSerializerOptions))
+            .AddMessagePackProtocol(options => options.SerializerOptions = WireMessagePack.Options);
         services.AddClusterServices(signalR, configuration);
 
         services.AddControllers().AddJsonOptions(options => WireJson.Configure(options.JsonSerializerOptions));

@@ -13,5 +13,6 @@ public static class WireJson
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         options.Converters.Add(new EnvelopeJsonConverter());
+        options.Converters.Add(new EnvelopeContentJsonConverter());
     }
 }

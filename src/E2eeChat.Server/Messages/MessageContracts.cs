@@ -1,13 +1,28 @@
 using E2eeChat.Domain.Messages;
+using MessagePack;
 
 namespace E2eeChat.Server.Messages;
 
-/// <summary>One envelope of a send. <c>destinationUserId</c> is only for room sends.</summary>
-public sealed record OutgoingMessageRequest(
-    Guid? DestinationUserId, int? DestinationDeviceId, int? DestinationRegistrationId, int? Type, string? Content);
+// Requests are read from JSON (REST and the JSON hub protocol, camelCase names) and from MessagePack
+// (the keys below): one contract for both. Content is an EnvelopeContent: base64 text from JSON,
+// bytes (msgpack bin) from MessagePack.
 
+/// <summary>One envelope of a send. <c>destinationUserId</c> is only for room sends.</summary>
+[MessagePackObject]
+public sealed record OutgoingMessageRequest(
+    [property: Key("destinationUserId")] Guid? DestinationUserId,
+    [property: Key("destinationDeviceId")] int? DestinationDeviceId,
+    [property: Key("destinationRegistrationId")] int? DestinationRegistrationId,
+    [property: Key("type")] int? Type,
+    [property: Key("content")] EnvelopeContent? Content);
+
+[MessagePackObject]
 public sealed record SendMessagesRequest(
-    IReadOnlyList<OutgoingMessageRequest?>? Messages, long? Timestamp, string? MessageId, bool? Online, int? TtlSeconds)
+    [property: Key("messages")] IReadOnlyList<OutgoingMessageRequest?>? Messages,
+    [property: Key("timestamp")] long? Timestamp,
+    [property: Key("messageId")] string? MessageId,
+    [property: Key("online")] bool? Online,
+    [property: Key("ttlSeconds")] int? TtlSeconds)
 {
     public SendMessages ToDomain() => new(
         Messages?.Select(m => m is null ? null! : new OutgoingMessage(

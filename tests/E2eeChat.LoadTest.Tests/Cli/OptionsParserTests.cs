@@ -16,6 +16,7 @@ public sealed class OptionsParserTests
         Assert.Equal(0, options.MaxLoss);
         Assert.Null(options.MaxDuplicates);
         Assert.Equal(Fault.None, options.Fault);
+        Assert.Equal(WireProtocol.Json, options.Protocol);
     }
 
     [Fact]
@@ -27,10 +28,11 @@ public sealed class OptionsParserTests
             "--parallelism", "8", "--max-loss", "3", "--max-errors", "4", "--max-duplicates", "5", "--out", "x",
             "--label", "room-100", "--progress", "plain", "--progress-interval", "1s", "--server-pid", "1234",
             "--fault", "drop-acks-then-reconnect", "--max-in-flight", "7", "--cpu-of", "hub=11", "--cpu-of", "hub=12",
-            "--cpu-of", "postgres=13",
+            "--cpu-of", "postgres=13", "--protocol", "messagepack",
         ]);
 
         Assert.Equal(Scenario.Room, options.Scenario);
+        Assert.Equal(WireProtocol.MessagePack, options.Protocol);
         Assert.Equal(new Uri("http://10.0.0.1:8080"), options.Url);
         Assert.Equal((50, 5, 2, 1024), (options.Members, options.Senders, options.Devices, options.MessageSize));
         Assert.Equal(SendLoop.ClosedOnSend, options.Loop);
@@ -55,6 +57,7 @@ public sealed class OptionsParserTests
     [InlineData("pairs", "--size", "23")]
     [InlineData("pairs", "--url", "ftp://host")]
     [InlineData("pairs", "--closed-loop", "ack")]
+    [InlineData("pairs", "--protocol", "protobuf")]
     [InlineData("pairs", "--verbose", "yes")]
     [InlineData("pairs", "--cpu-of", "1234")]
     [InlineData("pairs", "--cpu-of", "a.b=1234")]

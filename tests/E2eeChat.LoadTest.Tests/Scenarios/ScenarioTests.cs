@@ -43,6 +43,18 @@ public sealed class ScenarioTests(LoadTestServer server) : IClassFixture<LoadTes
     }
 
     [Fact]
+    public async Task Pairs_over_MessagePack_deliver_every_envelope_once_and_in_order()
+    {
+        var run = await LoadTool.RunAsync(server, "pairs", "--protocol", "messagepack", "--pairs", "2", "--devices", "2",
+            "--closed-loop", "delivery", "--duration", "1500ms", "--warmup", "0", "--progress", "none");
+
+        ScenarioAssertions.Clean(run);
+        Assert.Equal("messagepack", run.Section("parameters")["protocol"]!.GetValue<string>());
+        Assert.True(run.Total("sends") > 0);
+        Assert.Equal(2 * run.Total("sends"), run.Total("delivered"));
+    }
+
+    [Fact]
     public async Task Room_sends_reach_every_device_of_every_other_member_and_the_senders_other_devices()
     {
         var run = await LoadTool.RunAsync(server, "room", "--members", "4", "--devices", "2", "--senders", "2", "--rate", "10",

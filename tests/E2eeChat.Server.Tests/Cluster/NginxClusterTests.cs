@@ -1,7 +1,7 @@
 using System.Net;
-using System.Text.Json;
 using E2eeChat.Server.Tests.Infrastructure;
 using E2eeChat.Testing.Processes;
+using Microsoft.AspNetCore.SignalR.Client;
 using Xunit;
 using static E2eeChat.Server.Tests.Infrastructure.Messaging;
 
@@ -49,7 +49,7 @@ public sealed class NginxClusterTests : IAsyncLifetime
                 tabletConnections.Add(tabletHub);
             }
             var request = Send(registrations.Select(d => Envelope(d.DeviceId, d.RegistrationId, $"m{i}")), messageId: $"send-{i}");
-            await aliceHub.Connection.InvokeAsync<JsonElement>("Send", [bob.UserId, request]);
+            await aliceHub.Connection.InvokeAsync<HubSendResult>("Send", bob.UserId, request);
         }
 
         await phoneHub.WaitUntilAsync(() => Distinct([phoneHub]).Length >= total, "every envelope on the phone");
@@ -72,8 +72,8 @@ public sealed class NginxClusterTests : IAsyncLifetime
     private Task<HubDevice> ConnectThroughNginxAsync(TestDevice device) => HubDevice.ConnectAsync(_cluster.NginxAddress!, device);
 
     /// <summary>Acked or not, a device's envelopes counted once each by id, in arrival order.</summary>
-    private static JsonElement[] Distinct(IEnumerable<HubDevice> connections) =>
-        connections.SelectMany(c => c.Envelopes).DistinctBy(e => e.GetProperty("id").GetGuid()).ToArray();
+    private static HubEnvelope[] Distinct(IEnumerable<HubDevice> connections) =>
+        connections.SelectMany(c => c.Envelopes).DistinctBy(e => e.Id).ToArray();
 
     /// <summary>The instance whose connection count grew by one since <paramref name="before"/>.</summary>
     private async Task<int> LandedOnAsync(int[] before)

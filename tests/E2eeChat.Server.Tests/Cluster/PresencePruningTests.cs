@@ -55,5 +55,5 @@ public sealed class PresencePruningTests : IAsyncLifetime
         Assert.False(events[^1]);
     }
 
-    private static bool Online(System.Text.Json.JsonElement presence) => presence.GetProperty("online").GetBoolean();
+    private static bool Online(HubPresence presence) => presence.Online;
 }

@@ -1,4 +1,5 @@
 using E2eeChat.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 using Xunit;
 
 namespace E2eeChat.Server.Tests.Delivery;
@@ -32,7 +33,7 @@ public sealed class DeliveryWindowTests(SmallWindowServerFactory factory) : ICla
         await using var hub = await HubDevice.ConnectAsync(factory.BaseAddress, bob);
         await hub.WaitForEnvelopesAsync(SmallWindowServerFactory.Window);
         // Prove the pump is parked, not slow: a round trip on the same connection completes first.
-        await hub.Connection.InvokeAsync("MarkRead", [new[] { Guid.NewGuid() }]);
+        await hub.Connection.InvokeAsync("MarkRead", new[] { Guid.NewGuid() });
         Assert.Equal(SmallWindowServerFactory.Window, hub.Envelopes.Count);
         Assert.False(hub.SawQueueEmpty);
 

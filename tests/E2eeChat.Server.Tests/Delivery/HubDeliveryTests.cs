@@ -1,6 +1,6 @@
 using System.Net;
-using System.Text.Json;
-using E2eeChat.HubClient;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using E2eeChat.Server.Tests.Infrastructure;
 using Xunit;
 using static E2eeChat.Server.Tests.Infrastructure.Messaging;
@@ -77,11 +77,11 @@ public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixtu
         await using var bobHub = await ConnectAsync(bob);
         await bobHub.WaitForQueueEmptyAsync();
 
-        var result = await aliceHub.Connection.InvokeAsync<JsonElement>("Send",
-            [bob.UserId, Send([Envelope(1, registration, "over the hub")])]);
+        var result = await aliceHub.Connection.InvokeAsync<HubSendResult>("Send",
+            bob.UserId, Send([Envelope(1, registration, "over the hub")]));
 
         await bobHub.WaitForEnvelopesAsync(1);
-        Assert.Equal(result.GetProperty("messageId").GetString(), bobHub.Envelopes[0].GetProperty("messageId").GetString());
+        Assert.Equal(result.MessageId, bobHub.Envelopes[0].MessageId);
         Assert.Equal(["over the hub"], bobHub.Texts());
     }
 
@@ -94,10 +94,10 @@ public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixtu
         var registration = (await _api.DevicesAsync(bob))[0].RegistrationId;
         await using var aliceHub = await ConnectAsync(alice);
 
-        var error = await Assert.ThrowsAsync<HubException>(() => aliceHub.Connection.InvokeAsync<JsonElement>("Send",
-            [bob.UserId, Send([Envelope(1, registration, "x")])]));
+        var error = await Assert.ThrowsAsync<HubException>(() => aliceHub.Connection.InvokeAsync<HubSendResult>("Send",
+            bob.UserId, Send([Envelope(1, registration, "x")])));
 
-        Assert.StartsWith("mismatched_devices:", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("mismatched_devices:", HubDevice.ServerMessage(error), StringComparison.Ordinal);
         Assert.Contains("\"missingDevices\":[2]", error.Message, StringComparison.Ordinal);
         Assert.Empty(await _api.MailboxAsync(bob));
     }
@@ -117,14 +117,14 @@ public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixtu
         await bobHub.WaitForEnvelopesAsync(1);
 
         await bobHub.AckAsync(bobHub.Envelopes);
-        await bobHub.Connection.InvokeAsync("MarkRead", [new[] { Guid.Parse(messageId) }]);
+        await bobHub.Connection.InvokeAsync("MarkRead", new[] { Guid.Parse(messageId) });
 
         foreach (var hub in new[] { aliceHub, laptopHub })
         {
             await hub.WaitForReceiptsAsync(2);
-            Assert.Equal(["delivered", "read"], hub.Receipts.Select(r => r.GetProperty("status").GetString()));
-            Assert.All(hub.Receipts, r => Assert.Equal(messageId, r.GetProperty("messageId").GetString()));
-            Assert.All(hub.Receipts, r => Assert.Equal(bob.UserId, r.GetProperty("userId").GetGuid()));
+            Assert.Equal(["delivered", "read"], hub.Receipts.Select(r => r.Status));
+            Assert.All(hub.Receipts, r => Assert.Equal(Guid.Parse(messageId), r.MessageId));
+            Assert.All(hub.Receipts, r => Assert.Equal(bob.UserId, r.UserId));
         }
         var status = await _api.GetAsync($"/api/v1/messages/{messageId}/status", alice.AccessToken);
         Assert.Equal("read", status.Body!["recipients"]![0]!["status"]!.GetValue<string>());
@@ -159,7 +159,8 @@ public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixtu
 
         await tabletHub.WaitForCloseAsync();
         Assert.Equal("device_removed", tabletHub.RevokedReason);
-        await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync(tablet));
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => HubDevice.ConnectAsync(factory.BaseAddress, tablet, negotiate: true));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
     [Fact]
@@ -179,7 +180,10 @@ public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixtu
     public async Task Connecting_without_a_valid_token_is_refused()
     {
         var bob = await _api.SignUpAsync();
-        await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync(bob with { AccessToken = "not-a-token" }));
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() =>
+            HubDevice.ConnectAsync(factory.BaseAddress, bob with { AccessToken = "not-a-token" }, negotiate: true));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
     [Fact]
@@ -212,15 +216,15 @@ public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixtu
         await using var aliceHub = await ConnectAsync(alice);
         await using var bobHub = await ConnectAsync(bob);
 
-        await aliceHub.Connection.InvokeAsync("Typing", [bob.UserId.ToString(), true]);
+        await aliceHub.Connection.InvokeAsync("Typing", bob.UserId.ToString(), true);
         var refused = await Assert.ThrowsAsync<HubException>(() =>
-            aliceHub.Connection.InvokeAsync("Typing", [stranger.UserId.ToString(), true]));
+            aliceHub.Connection.InvokeAsync("Typing", stranger.UserId.ToString(), true));
 
         await bobHub.WaitUntilAsync(() => bobHub.TypingEvents.Count == 1, "a typing event");
         var typing = bobHub.TypingEvents[0];
-        Assert.Equal(alice.UserId.ToString(), typing.GetProperty("conversationId").GetString());
-        Assert.True(typing.GetProperty("isTyping").GetBoolean());
-        Assert.StartsWith("not_in_conversation:", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(alice.UserId.ToString(), typing.ConversationId);
+        Assert.True(typing.IsTyping);
+        Assert.StartsWith("not_in_conversation:", HubDevice.ServerMessage(refused), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -235,15 +239,15 @@ public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixtu
         var bobPhone = await ConnectAsync(bob);
         var bobTabletHub = await ConnectAsync(bobTablet);
         // Invocations run only after OnConnectedAsync, so a round trip on each proves both are counted.
-        await bobPhone.Connection.InvokeAsync("MarkRead", [new[] { Guid.NewGuid() }]);
-        await bobTabletHub.Connection.InvokeAsync("MarkRead", [new[] { Guid.NewGuid() }]);
+        await bobPhone.Connection.InvokeAsync("MarkRead", new[] { Guid.NewGuid() });
+        await bobTabletHub.Connection.InvokeAsync("MarkRead", new[] { Guid.NewGuid() });
         await aliceHub.WaitUntilAsync(() => aliceHub.PresenceEvents.Count >= 1, "online presence");
         await bobPhone.DisposeAsync();
         await bobTabletHub.DisposeAsync();
         await aliceHub.WaitUntilAsync(() => aliceHub.PresenceEvents.Count >= 2, "offline presence");
 
-        Assert.Equal([true, false], aliceHub.PresenceEvents.Select(p => p.GetProperty("online").GetBoolean()));
-        Assert.All(aliceHub.PresenceEvents, p => Assert.Equal(bob.UserId, p.GetProperty("userId").GetGuid()));
+        Assert.Equal([true, false], aliceHub.PresenceEvents.Select(p => p.Online));
+        Assert.All(aliceHub.PresenceEvents, p => Assert.Equal(bob.UserId, p.UserId));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using E2eeChat.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 using E2eeChat.Testing.Processes;
 using Xunit;
 
@@ -151,9 +152,9 @@ public sealed class LogSafetyTests
             await using var sender = await HubDevice.ConnectAsync(baseAddress, from);
             await using var receiver = await HubDevice.ConnectAsync(baseAddress, to);
             await receiver.WaitForQueueEmptyAsync();
-            var result = await sender.Connection.InvokeAsync<JsonElement>("Send",
-                [from.UserId, Messaging.Send([Messaging.Envelope(to.DeviceId, registrationId, "hello")])]);
-            Assert.True(result.TryGetProperty("messageId", out _), result.ToString());
+            var result = await sender.Connection.InvokeAsync<HubSendResult>("Send",
+                from.UserId, Messaging.Send([Messaging.Envelope(to.DeviceId, registrationId, "hello")]));
+            Assert.NotEqual(Guid.Empty, result.MessageId);
             await receiver.WaitForEnvelopesAsync(1);
         }
     }

@@ -1,22 +1,36 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
-using E2eeChat.HubClient;
+using System.Text;
 using E2eeChat.Testing.Processes;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace E2eeChat.Server.Tests.Infrastructure;
 
+/// <summary>The hub protocols /hubs/chat speaks.</summary>
+public enum HubProtocol
+{
+    Json,
+    MessagePack,
+}
+
 /// <summary>
-/// One device connected to /hubs/chat with our hub client, recording everything the server
-/// pushes so tests can wait on it.
+/// One device connected to /hubs/chat with the official .NET SignalR client, recording everything the
+/// server pushes so tests can wait on it. WebSockets without negotiation, as behind nginx.
 /// </summary>
 public sealed class HubDevice : IAsyncDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
-    private readonly ConcurrentQueue<JsonElement> _envelopes = new();
-    private readonly ConcurrentQueue<JsonElement> _receipts = new();
-    private readonly ConcurrentQueue<JsonElement> _typing = new();
-    private readonly ConcurrentQueue<JsonElement> _presence = new();
-    private readonly ConcurrentQueue<JsonElement> _events = new();
+    // ASP.NET Core SignalR puts "An unexpected error occurred invoking 'Send' on the server. HubException: " before
+    // the message a hub method threw; the error code starts right after it.
+    private const string HubExceptionMarker = "HubException: ";
+    private readonly ConcurrentQueue<HubEnvelope> _envelopes = new();
+    private readonly ConcurrentQueue<HubReceipt> _receipts = new();
+    private readonly ConcurrentQueue<HubTyping> _typing = new();
+    private readonly ConcurrentQueue<HubPresence> _presence = new();
+    private readonly ConcurrentQueue<HubRoomEvent> _events = new();
+    private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _queueEmpty;
     private string? _revokedReason;
 
@@ -24,47 +38,79 @@ public sealed class HubDevice : IAsyncDisposable
     {
         Device = device;
         Connection = connection;
-        connection.On<JsonElement>("Envelope", e => _envelopes.Enqueue(e.Clone()));
+        connection.On<HubEnvelope>("Envelope", _envelopes.Enqueue);
         connection.On("QueueEmpty", () => Interlocked.Increment(ref _queueEmpty));
-        connection.On<JsonElement>("Receipt", e => _receipts.Enqueue(e.Clone()));
-        connection.On<JsonElement>("Typing", e => _typing.Enqueue(e.Clone()));
-        connection.On<JsonElement>("Presence", e => _presence.Enqueue(e.Clone()));
-        connection.On<JsonElement>("RoomEvent", e => _events.Enqueue(e.Clone()));
-        connection.On<JsonElement>("Revoked", e => _revokedReason = e.GetProperty("reason").GetString());
+        connection.On<HubReceipt>("Receipt", _receipts.Enqueue);
+        connection.On<HubTyping>("Typing", _typing.Enqueue);
+        connection.On<HubPresence>("Presence", _presence.Enqueue);
+        connection.On<HubRoomEvent>("RoomEvent", _events.Enqueue);
+        connection.On<HubRevoked>("Revoked", revoked => _revokedReason = revoked.Reason);
+        connection.Closed += reason =>
+        {
+            _closed.TrySetResult(reason);
+            return Task.CompletedTask;
+        };
     }
 
     public TestDevice Device { get; }
 
     public HubConnection Connection { get; }
 
-    public IReadOnlyList<JsonElement> Envelopes => [.. _envelopes];
+    public IReadOnlyList<HubEnvelope> Envelopes => [.. _envelopes];
 
-    public IReadOnlyList<JsonElement> Receipts => [.. _receipts];
+    public IReadOnlyList<HubReceipt> Receipts => [.. _receipts];
 
-    public IReadOnlyList<JsonElement> TypingEvents => [.. _typing];
+    public IReadOnlyList<HubTyping> TypingEvents => [.. _typing];
 
-    public IReadOnlyList<JsonElement> PresenceEvents => [.. _presence];
+    public IReadOnlyList<HubPresence> PresenceEvents => [.. _presence];
 
-    public IReadOnlyList<JsonElement> RoomEvents => [.. _events];
+    public IReadOnlyList<HubRoomEvent> RoomEvents => [.. _events];
 
     public bool SawQueueEmpty => Volatile.Read(ref _queueEmpty) > 0;
 
     public string? RevokedReason => _revokedReason;
 
-    public static async Task<HubDevice> ConnectAsync(Uri baseAddress, TestDevice device)
+    /// <summary>
+    /// Connects over WebSockets. <paramref name="negotiate"/> goes through <c>/hubs/chat/negotiate</c> first, where
+    /// a refusal surfaces as an <see cref="HttpRequestException"/> with its status code; without it, the WebSocket
+    /// upgrade's refusal is a <see cref="System.Net.WebSockets.WebSocketException"/>.
+    /// </summary>
+    public static async Task<HubDevice> ConnectAsync(Uri baseAddress, TestDevice device, HubProtocol protocol = HubProtocol.Json,
+        bool negotiate = false)
     {
-        var connection = new HubConnection(new HubConnectionOptions
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(baseAddress, "/hubs/chat"), options =>
         {
-            Url = new Uri(baseAddress, "/hubs/chat"),
-            AccessTokenProvider = _ => ValueTask.FromResult<string?>(device.AccessToken),
+            options.AccessTokenProvider = () => Task.FromResult<string?>(device.AccessToken);
+            options.Transports = HttpTransportType.WebSockets;
+            options.SkipNegotiation = !negotiate;
         });
-        var hubDevice = new HubDevice(device, connection);
-        await connection.StartAsync();
+        if (protocol == HubProtocol.MessagePack)
+        {
+            builder.AddMessagePackProtocol();
+        }
+        var hubDevice = new HubDevice(device, builder.Build());
+        try
+        {
+            await hubDevice.Connection.StartAsync();
+        }
+        catch
+        {
+            await hubDevice.Connection.DisposeAsync();
+            throw;
+        }
         return hubDevice;
     }
 
-    public static IEnumerable<string> Texts(IEnumerable<JsonElement> envelopes) =>
-        envelopes.Select(e => System.Text.Encoding.UTF8.GetString(e.GetProperty("content").GetBytesFromBase64()));
+    /// <summary>What the hub method threw, without SignalR's prefix: it starts with the error code.</summary>
+    public static string ServerMessage(HubException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var marker = exception.Message.IndexOf(HubExceptionMarker, StringComparison.Ordinal);
+        return marker < 0 ? exception.Message : exception.Message[(marker + HubExceptionMarker.Length)..];
+    }
+
+    public static IEnumerable<string> Texts(IEnumerable<HubEnvelope> envelopes) =>
+        envelopes.Select(e => Encoding.UTF8.GetString(e.Content));
 
     public IEnumerable<string> Texts() => Texts(Envelopes);
 
@@ -78,14 +124,11 @@ public sealed class HubDevice : IAsyncDisposable
 
     public Task WaitUntilAsync(Func<bool> condition, string what) => Wait.UntilAsync(condition, Timeout, what);
 
-    public Task AckAsync(IEnumerable<JsonElement> envelopes) =>
-        Connection.InvokeAsync("Ack", [envelopes.Select(e => e.GetProperty("id").GetGuid()).ToArray()]);
+    public Task AckAsync(IEnumerable<HubEnvelope> envelopes) =>
+        Connection.InvokeAsync("Ack", envelopes.Select(e => e.Id).ToArray());
 
-    public async Task<Exception?> WaitForCloseAsync()
-    {
-        using var timeout = new CancellationTokenSource(Timeout);
-        return await Connection.WhenClosed.WaitAsync(timeout.Token);
-    }
+    /// <summary>Waits until the server closed the connection; the reason the client reported, if any.</summary>
+    public Task<Exception?> WaitForCloseAsync() => _closed.Task.WaitAsync(Timeout);
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 }

@@ -13,7 +13,8 @@ public static class Messaging
         destinationDeviceId = deviceId,
         destinationRegistrationId = registrationId,
         type,
-        content = Convert.ToBase64String(Encoding.UTF8.GetBytes(text)),
+        // Bytes: base64 in JSON (REST and the JSON hub protocol), bin with MessagePack.
+        content = Encoding.UTF8.GetBytes(text),
     };
 
     public static object Send(IEnumerable<object> envelopes, string? messageId = null, bool? online = null, int? ttlSeconds = null) => new

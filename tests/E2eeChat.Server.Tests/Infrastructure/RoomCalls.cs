@@ -21,7 +21,7 @@ public static class RoomCalls
         destinationDeviceId = deviceId,
         destinationRegistrationId = registrationId,
         type = 2,
-        content = Convert.ToBase64String(Encoding.UTF8.GetBytes(text)),
+        content = Encoding.UTF8.GetBytes(text),
     };
 
     /// <summary>One envelope per device of each of <paramref name="accounts"/>, without the sending device.</summary>

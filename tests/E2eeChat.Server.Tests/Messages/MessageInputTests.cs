@@ -17,6 +17,7 @@ public sealed class MessageInputTests(SqliteServerFactory factory) : IClassFixtu
         { """{"messages":[{"destinationDeviceId":1,"destinationRegistrationId":REG,"type":99,"content":"aGk="}],"timestamp":1}""", "invalid_envelope" },
         { """{"messages":[{"destinationDeviceId":1,"destinationRegistrationId":REG,"type":2,"content":"not base64!"}],"timestamp":1}""", "invalid_envelope" },
         { """{"messages":[{"destinationDeviceId":1,"destinationRegistrationId":REG,"type":2}],"timestamp":1}""", "invalid_envelope" },
+        { """{"messages":[{"destinationDeviceId":1,"destinationRegistrationId":REG,"type":2,"content":[104,105]}],"timestamp":1}""", "invalid_envelope" },
         { """{"messages":[{"destinationDeviceId":0,"destinationRegistrationId":REG,"type":2,"content":"aGk="}],"timestamp":1}""", "invalid_envelope" },
         { """{"messages":[{"destinationDeviceId":1,"destinationRegistrationId":REG,"type":2,"content":"aGk="},{"destinationDeviceId":1,"destinationRegistrationId":REG,"type":2,"content":"aGk="}],"timestamp":1}""", "invalid_envelope" },
         { """{"messages":[{"destinationDeviceId":1,"destinationRegistrationId":REG,"type":2,"content":"aGk="}],"timestamp":1,"messageId":"has space"}""", "invalid_message_id" },

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Text.Json;
-using E2eeChat.HubClient;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using E2eeChat.Server.Tests.Infrastructure;
 using Xunit;
 using static E2eeChat.Server.Tests.Infrastructure.Messaging;
@@ -25,15 +25,15 @@ public abstract class RoomHubTests<TFactory>(TFactory factory) : IClassFixture<T
         await using var bobHub = await ConnectAsync(bob);
         await using var tabletHub = await ConnectAsync(bobTablet);
 
-        var result = await aliceHub.Connection.InvokeAsync<JsonElement>("SendToRoom",
-            [roomId, Send(await _api.RoomEnvelopesAsync(alice, "over the hub", bob))]);
+        var result = await aliceHub.Connection.InvokeAsync<HubSendResult>("SendToRoom",
+            roomId, Send(await _api.RoomEnvelopesAsync(alice, "over the hub", bob)));
 
         foreach (var hub in new[] { bobHub, tabletHub })
         {
             await hub.WaitForEnvelopesAsync(1);
             Assert.Equal(["over the hub"], hub.Texts());
-            Assert.Equal(roomId, hub.Envelopes[0].GetProperty("roomId").GetGuid());
-            Assert.Equal(result.GetProperty("messageId").GetString(), hub.Envelopes[0].GetProperty("messageId").GetString());
+            Assert.Equal(roomId, hub.Envelopes[0].RoomId);
+            Assert.Equal(result.MessageId, hub.Envelopes[0].MessageId);
         }
     }
 
@@ -47,10 +47,10 @@ public abstract class RoomHubTests<TFactory>(TFactory factory) : IClassFixture<T
         await using var malloryHub = await ConnectAsync(mallory);
         var request = Send(await _api.RoomEnvelopesAsync(mallory, "spam", alice, bob));
 
-        var error = await Assert.ThrowsAsync<HubException>(() => malloryHub.Connection.InvokeAsync<JsonElement>("SendToRoom",
-            [roomId, request]));
+        var error = await Assert.ThrowsAsync<HubException>(() => malloryHub.Connection.InvokeAsync<HubSendResult>("SendToRoom",
+            roomId, request));
 
-        Assert.StartsWith("room_not_found:", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("room_not_found:", HubDevice.ServerMessage(error), StringComparison.Ordinal);
         Assert.Empty(await _api.MailboxAsync(bob));
     }
 
@@ -64,10 +64,10 @@ public abstract class RoomHubTests<TFactory>(TFactory factory) : IClassFixture<T
         await using var aliceHub = await ConnectAsync(alice);
         var request = Send(await _api.RoomEnvelopesAsync(alice, "x", bob));
 
-        var error = await Assert.ThrowsAsync<HubException>(() => aliceHub.Connection.InvokeAsync<JsonElement>("SendToRoom",
-            [roomId, request]));
+        var error = await Assert.ThrowsAsync<HubException>(() => aliceHub.Connection.InvokeAsync<HubSendResult>("SendToRoom",
+            roomId, request));
 
-        Assert.StartsWith("mismatched_devices:", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("mismatched_devices:", HubDevice.ServerMessage(error), StringComparison.Ordinal);
         Assert.Contains($"\"userId\":\"{carol.UserId}\",\"missingDevices\":[1]", error.Message, StringComparison.Ordinal);
         Assert.Empty(await _api.MailboxAsync(bob));
     }
@@ -95,8 +95,8 @@ public abstract class RoomHubTests<TFactory>(TFactory factory) : IClassFixture<T
         await aliceHub.WaitUntilAsync(() => aliceHub.RoomEvents.Count == 6, "six room events");
         Assert.Equal([("created", null), ("joined", carol.UserId), ("renamed", null), ("removed", bob.UserId),
             ("left", carol.UserId), ("deleted", null)], Kinds(aliceHub));
-        Assert.Equal("renamed", aliceHub.RoomEvents[2].GetProperty("name").GetString());
-        Assert.All(aliceHub.RoomEvents, e => Assert.Equal(roomId, e.GetProperty("roomId").GetGuid()));
+        Assert.Equal("renamed", aliceHub.RoomEvents[2].Name);
+        Assert.All(aliceHub.RoomEvents, e => Assert.Equal(roomId, e.RoomId));
         foreach (var hub in new[] { bobHub, tabletHub })
         {
             await hub.WaitUntilAsync(() => hub.RoomEvents.Count == 4, "bob's four room events");
@@ -150,14 +150,14 @@ public abstract class RoomHubTests<TFactory>(TFactory factory) : IClassFixture<T
         await using var bobHub = await ConnectAsync(bob);
         await using var malloryHub = await ConnectAsync(mallory);
 
-        await aliceHub.Connection.InvokeAsync("Typing", [roomId.ToString(), true]);
-        var refused = await Assert.ThrowsAsync<HubException>(() => malloryHub.Connection.InvokeAsync("Typing", [roomId.ToString(), true]));
+        await aliceHub.Connection.InvokeAsync("Typing", roomId.ToString(), true);
+        var refused = await Assert.ThrowsAsync<HubException>(() => malloryHub.Connection.InvokeAsync("Typing", roomId.ToString(), true));
 
         await bobHub.WaitUntilAsync(() => bobHub.TypingEvents.Count == 1, "a typing event");
         var typing = bobHub.TypingEvents[0];
-        Assert.Equal(roomId.ToString(), typing.GetProperty("conversationId").GetString());
-        Assert.Equal(alice.UserId, typing.GetProperty("userId").GetGuid());
-        Assert.StartsWith("not_in_conversation:", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(roomId.ToString(), typing.ConversationId);
+        Assert.Equal(alice.UserId, typing.UserId);
+        Assert.StartsWith("not_in_conversation:", HubDevice.ServerMessage(refused), StringComparison.Ordinal);
         // Events for alice's connection are written before her Typing call completes: she was not told.
         Assert.Empty(aliceHub.TypingEvents);
     }
@@ -175,8 +175,8 @@ public abstract class RoomHubTests<TFactory>(TFactory factory) : IClassFixture<T
         await bobHub.DisposeAsync();
         await aliceHub.WaitUntilAsync(() => aliceHub.PresenceEvents.Count >= 2, "offline presence");
 
-        Assert.Equal([true, false], aliceHub.PresenceEvents.Select(p => p.GetProperty("online").GetBoolean()));
-        Assert.All(aliceHub.PresenceEvents, p => Assert.Equal(bob.UserId, p.GetProperty("userId").GetGuid()));
+        Assert.Equal([true, false], aliceHub.PresenceEvents.Select(p => p.Online));
+        Assert.All(aliceHub.PresenceEvents, p => Assert.Equal(bob.UserId, p.UserId));
     }
 
     /// <summary>Connected, with its backlog drained, so it is registered for events before the test acts.</summary>
@@ -188,8 +188,7 @@ public abstract class RoomHubTests<TFactory>(TFactory factory) : IClassFixture<T
     }
 
     private static (string Kind, Guid? UserId)[] Kinds(HubDevice hub) =>
-        hub.RoomEvents.Select(e => (e.GetProperty("kind").GetString()!,
-            e.TryGetProperty("userId", out var user) ? user.GetGuid() : (Guid?)null)).ToArray();
+        hub.RoomEvents.Select(e => (e.Kind, e.UserId)).ToArray();
 }
 
 public sealed class SqliteRoomHubTests(SqliteServerFactory factory) : RoomHubTests<SqliteServerFactory>(factory);

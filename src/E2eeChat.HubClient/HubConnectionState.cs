@@ -1,9 +1,0 @@
-namespace E2eeChat.HubClient;
-
-public enum HubConnectionState
-{
-    Disconnected,
-    Connecting,
-    Connected,
-    Disconnecting,
-}
