@@ -119,6 +119,7 @@ public sealed class ClusterTests(ThreeInstanceCluster fixture, ITestOutputHelper
         var bob = await api0.SignUpAsync();
         var bobTablet = await api0.LinkByPasswordAsync(bob);
         await api0.SendTextAsync(alice, bob, "hello");
+        await api0.SendTextAsync(bob, alice, "hi");
         await using var aliceHub = await ConnectAsync(2, alice);
 
         var phone = await ConnectAsync(0, bob);
