@@ -8,7 +8,7 @@ namespace E2eeChat.Bench.RoomFanout;
 /// <summary>A signed-in device: whose it is, its id and registration id, its access token and an HTTP client carrying it.</summary>
 internal sealed record BenchDevice(Guid UserId, int DeviceId, int RegistrationId, string AccessToken, HttpClient Http);
 
-/// <summary>Users with their devices, all in one room, made through the public API as clients would.</summary>
+/// <summary>Users with their devices, all in one room (invited, then accepting), made through the public API as clients would.</summary>
 internal sealed class BenchRoom : IDisposable
 {
     private const string Password = "correct horse battery";
@@ -47,8 +47,14 @@ internal sealed class BenchRoom : IDisposable
         var sender = devices[0];
         var memberIds = devices.Select(d => d.UserId).Distinct().Skip(1).ToArray();
         using var created = await sender.Http.PostAsJsonAsync("/api/v1/rooms", new { name = "bench", memberIds });
-        var room = await ReadAsync(created);
-        return new BenchRoom(room.GetProperty("roomId").GetGuid(), devices);
+        var roomId = (await ReadAsync(created)).GetProperty("roomId").GetGuid();
+        // Creating a room invites its members; each joins by accepting.
+        foreach (var member in devices.Where(d => d.DeviceId == 1).Skip(1))
+        {
+            using var accepted = await member.Http.PostAsync(new Uri($"/api/v1/rooms/invitations/{roomId}/accept", UriKind.Relative), null);
+            await ReadAsync(accepted);
+        }
+        return new BenchRoom(roomId, devices);
     }
 
     public void Dispose()

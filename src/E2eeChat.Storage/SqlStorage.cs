@@ -69,13 +69,18 @@ public sealed class SqlStorage : IAsyncDisposable
     }
 
     /// <summary>Creates or upgrades the schema; safe to run from several instances at once.</summary>
-    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    public Task<int> MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(int.MaxValue, cancellationToken);
+
+    internal SqlDialect Dialect => _dialect;
+
+    /// <summary>Up to <paramref name="throughVersion"/> only: how tests build a schema of an earlier release.</summary>
+    internal async Task<int> MigrateAsync(int throughVersion, CancellationToken cancellationToken)
     {
         if (_dialect is SqliteDialect sqlite)
         {
             await sqlite.UseWriteAheadLogAsync(cancellationToken).ConfigureAwait(false);
         }
-        return await SchemaMigrator.MigrateAsync(_dialect, cancellationToken).ConfigureAwait(false);
+        return await SchemaMigrator.MigrateAsync(_dialect, throughVersion, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Answers whether the engine takes a query right now.</summary>

@@ -181,22 +181,35 @@ public abstract class MailboxStoreContractTests : IAsyncLifetime
 
         Assert.Equal(StoreOutcomeKind.Stored, outcome.Kind);
         Assert.True(outcome.Result!.NeedsSync);
-        Assert.Empty(await Mailbox.ConversationPeersAsync(alice.UserId, None));
+        Assert.Empty(await Mailbox.MutualContactsAsync(alice.UserId, None));
+        Assert.False(await Mailbox.AreMutualContactsAsync(alice.UserId, alice.UserId, None));
     }
 
     [Fact]
-    public async Task Direct_send_records_the_conversation_both_ways()
+    public async Task Unanswered_sends_make_no_contact_and_a_reply_makes_both_mutual_contacts()
     {
         var alice = await AccountAsync(devices: 1);
         var bob = await AccountAsync(devices: 1);
         var carol = await AccountAsync(devices: 1);
-
         await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None);
         await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None);
+        await Mailbox.StoreAsync(Batch(carol, alice, alice.Devices), None);
 
-        Assert.True(await Mailbox.SharesConversationAsync(bob.UserId, alice.UserId, None));
-        Assert.False(await Mailbox.SharesConversationAsync(carol.UserId, alice.UserId, None));
-        Assert.Equal([bob.UserId], await Mailbox.ConversationPeersAsync(alice.UserId, None));
+        var aliceSeesBobBefore = await Mailbox.AreMutualContactsAsync(alice.UserId, bob.UserId, None);
+        var bobSeesAliceBefore = await Mailbox.AreMutualContactsAsync(bob.UserId, alice.UserId, None);
+        var bobsContactsBefore = await Mailbox.MutualContactsAsync(bob.UserId, None);
+        await Mailbox.StoreAsync(Batch(bob, alice, alice.Devices), None);
+
+        Assert.False(aliceSeesBobBefore);
+        Assert.False(bobSeesAliceBefore);
+        Assert.Empty(bobsContactsBefore);
+        Assert.True(await Mailbox.AreMutualContactsAsync(alice.UserId, bob.UserId, None));
+        Assert.True(await Mailbox.AreMutualContactsAsync(bob.UserId, alice.UserId, None));
+        Assert.Equal([bob.UserId], await Mailbox.MutualContactsAsync(alice.UserId, None));
+        Assert.Equal([alice.UserId], await Mailbox.MutualContactsAsync(bob.UserId, None));
+        // Carol wrote to alice, who never answered.
+        Assert.False(await Mailbox.AreMutualContactsAsync(carol.UserId, alice.UserId, None));
+        Assert.Empty(await Mailbox.MutualContactsAsync(carol.UserId, None));
     }
 
     private Task<TestUser> AccountAsync(int devices) => TestUsers.CreateAsync(_storage, devices, Now);

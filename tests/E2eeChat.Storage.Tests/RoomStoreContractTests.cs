@@ -5,7 +5,10 @@ using Xunit;
 
 namespace E2eeChat.Storage.Tests;
 
-/// <summary>Room behaviour every store must have: roles checked under lock, promotion, limits, and sends to the members of the moment.</summary>
+/// <summary>
+/// Room behaviour every store must have: roles checked under lock, membership only by accepting an invitation, promotion,
+/// limits, and sends to the members of the moment.
+/// </summary>
 public abstract class RoomStoreContractTests : IAsyncLifetime
 {
     protected static readonly CancellationToken None = CancellationToken.None;
@@ -40,10 +43,63 @@ public abstract class RoomStoreContractTests : IAsyncLifetime
         var asBob = await Rooms.FindAsync(room.RoomId, bob.UserId, None);
         Assert.NotNull(asBob);
         Assert.Equal("team", asBob.Name);
-        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(Now), asBob.CreatedAt);
+        Assert.Equal(At(0), asBob.CreatedAt);
         Assert.Equal([(alice.UserId, RoomRole.Admin), (bob.UserId, RoomRole.Member)], Roles(asBob));
+        Assert.Empty(asBob.Invitations);
         Assert.Null(await Rooms.FindAsync(room.RoomId, carol.UserId, None));
         Assert.Null(await Rooms.FindAsync(Guid.NewGuid(), alice.UserId, None));
+    }
+
+    [Fact]
+    public async Task Create_invites_and_the_invitee_is_no_member_until_accepting()
+    {
+        var (alice, bob) = (await UserAsync(), await UserAsync());
+
+        var created = await Rooms.CreateAsync(NewRoom(alice.UserId, [bob.UserId]), Unlimited, Unlimited, None);
+        var room = created.Room!;
+        var invitations = await Rooms.InvitationsAsync(bob.UserId, None);
+        var asAliceBefore = await Rooms.FindAsync(room.RoomId, alice.UserId, None);
+        var asBobBefore = await Rooms.FindAsync(room.RoomId, bob.UserId, None);
+        var bobsRoomsBefore = await Rooms.ListAsync(bob.UserId, None);
+        var peersBefore = await Rooms.PeersAsync(alice.UserId, None);
+        var accepted = await Rooms.AcceptAsync(room.RoomId, bob.UserId, At(5), Unlimited, Unlimited, None);
+
+        Assert.Equal(RoomChangeStatus.Done, created.Status);
+        Assert.Equal([(alice.UserId, RoomRole.Admin)], Roles(asAliceBefore));
+        Assert.Equal([new RoomInvitation(bob.UserId, RoomRole.Member, alice.UserId, At(0))], asAliceBefore!.Invitations);
+        var invitation = Assert.Single(invitations);
+        Assert.Equal(new PendingInvitation(room.RoomId, "team", RoomRole.Member, alice.UserId, At(0)), invitation);
+        Assert.Null(asBobBefore);
+        Assert.Empty(bobsRoomsBefore);
+        Assert.Empty(peersBefore);
+        Assert.Equal(RoomChangeStatus.Done, accepted.Status);
+        Assert.Equal([(alice.UserId, RoomRole.Admin), (bob.UserId, RoomRole.Member)], Roles(accepted.Room));
+        Assert.Empty(accepted.Room!.Invitations);
+        Assert.Equal(At(5), accepted.Room.Members[1].JoinedAt);
+        Assert.Equal([bob.UserId], await Rooms.PeersAsync(alice.UserId, None));
+        Assert.Empty(await Rooms.InvitationsAsync(bob.UserId, None));
+        Assert.Equal([room.RoomId], (await Rooms.ListAsync(bob.UserId, None)).Select(r => r.RoomId));
+    }
+
+    [Fact]
+    public async Task Members_see_the_pending_invitations_with_who_invited_and_the_role_offered()
+    {
+        var (alice, bob, carol, dave) = (await UserAsync(), await UserAsync(), await UserAsync(), await UserAsync());
+        var room = await CreateAsync(alice, bob);
+
+        await Rooms.InviteAsync(room.RoomId, alice.UserId, new RoomInvitation(carol.UserId, RoomRole.Admin, alice.UserId, At(1)),
+            Unlimited, Unlimited, None);
+        await Rooms.InviteAsync(room.RoomId, alice.UserId, new RoomInvitation(dave.UserId, RoomRole.Member, alice.UserId, At(2)),
+            Unlimited, Unlimited, None);
+        var asBob = await Rooms.FindAsync(room.RoomId, bob.UserId, None);
+        var listed = Assert.Single(await Rooms.ListAsync(bob.UserId, None));
+        var carolJoins = await Rooms.AcceptAsync(room.RoomId, carol.UserId, At(3), Unlimited, Unlimited, None);
+
+        RoomInvitation[] expected = [new(carol.UserId, RoomRole.Admin, alice.UserId, At(1)), new(dave.UserId, RoomRole.Member, alice.UserId, At(2))];
+        Assert.Equal(expected, asBob!.Invitations);
+        Assert.Equal(expected, listed.Invitations);
+        Assert.Equal(RoomRole.Admin, carolJoins.Room!.Members[^1].Role);
+        Assert.Equal([expected[1]], carolJoins.Room.Invitations);
     }
 
     [Fact]
@@ -51,9 +107,9 @@ public abstract class RoomStoreContractTests : IAsyncLifetime
     {
         var alice = await UserAsync();
         var ghost = Guid.NewGuid();
-        var room = NewRoom(alice.UserId, ghost);
+        var room = NewRoom(alice.UserId, [ghost]);
 
-        var change = await Rooms.CreateAsync(room, Unlimited, None);
+        var change = await Rooms.CreateAsync(room, Unlimited, Unlimited, None);
 
         Assert.Equal(RoomChangeStatus.UserNotFound, change.Status);
         Assert.Equal(ghost, change.UserId);
@@ -65,14 +121,17 @@ public abstract class RoomStoreContractTests : IAsyncLifetime
     public async Task List_returns_the_users_rooms_oldest_first_with_every_member()
     {
         var (alice, bob, carol) = (await UserAsync(), await UserAsync(), await UserAsync());
-        var first = await CreateAsync(alice, bob);
-        var second = await CreateAsync(carol, alice);
-        await CreateAsync(bob, carol);
+        // Created newest first, so neither insertion order nor id order gives the expected answer by chance.
+        var third = await CreateAsync(alice, [carol], createdAt: At(30));
+        await CreateAsync(bob, [carol], createdAt: At(25));
+        var second = await CreateAsync(carol, [alice, bob], createdAt: At(20));
+        var first = await CreateAsync(alice, [bob], createdAt: At(10));
 
         var rooms = await Rooms.ListAsync(alice.UserId, None);
 
-        Assert.Equal(new[] { first.RoomId, second.RoomId }.Order(), rooms.Select(r => r.RoomId).Order());
-        Assert.All(rooms, r => Assert.Equal(2, r.Members.Count));
+        Assert.Equal([first.RoomId, second.RoomId, third.RoomId], rooms.Select(r => r.RoomId));
+        Assert.Equal([2, 3, 2], rooms.Select(r => r.Members.Count));
+        Assert.Equal([carol.UserId, alice.UserId, bob.UserId], Members(rooms[1]));
     }
 
     [Fact]
@@ -92,10 +151,11 @@ public abstract class RoomStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Only_an_admin_deletes_and_the_room_is_gone_for_everyone()
+    public async Task Only_an_admin_deletes_and_the_room_and_its_invitations_are_gone_for_everyone()
     {
-        var (alice, bob) = (await UserAsync(), await UserAsync());
+        var (alice, bob, carol) = (await UserAsync(), await UserAsync(), await UserAsync());
         var room = await CreateAsync(alice, bob);
+        await InviteAsync(room, alice, carol);
 
         var byMember = await Rooms.DeleteAsync(room.RoomId, bob.UserId, None);
         var byAdmin = await Rooms.DeleteAsync(room.RoomId, alice.UserId, None);
@@ -105,8 +165,12 @@ public abstract class RoomStoreContractTests : IAsyncLifetime
         Assert.Equal(RoomChangeStatus.Done, byAdmin.Status);
         Assert.True(byAdmin.Deleted);
         Assert.Equal(2, byAdmin.Room!.Members.Count);
+        Assert.Equal([carol.UserId], byAdmin.Room.Invitations.Select(i => i.UserId));
         Assert.Equal(RoomChangeStatus.RoomNotFound, again.Status);
         Assert.Empty(await Rooms.ListAsync(bob.UserId, None));
+        Assert.Empty(await Rooms.InvitationsAsync(carol.UserId, None));
+        Assert.Equal(RoomChangeStatus.InvitationNotFound,
+            (await Rooms.AcceptAsync(room.RoomId, carol.UserId, At(1), Unlimited, Unlimited, None)).Status);
     }
 
     [Fact]
@@ -123,9 +187,56 @@ public abstract class RoomStoreContractTests : IAsyncLifetime
         Assert.Equal(RoomChangeStatus.NotAdmin, bobRemovesCarol.Status);
         Assert.Equal(RoomChangeStatus.Done, bobLeaves.Status);
         Assert.Equal(RoomChangeStatus.Done, aliceRemovesCarol.Status);
+        Assert.False(aliceRemovesCarol.Uninvited);
         Assert.Null(aliceRemovesCarol.PromotedUserId);
         Assert.Equal(RoomChangeStatus.MemberNotFound, aliceRemovesCarolAgain.Status);
         Assert.Equal([alice.UserId, dave.UserId], Members(await Rooms.FindAsync(room.RoomId, alice.UserId, None)));
+    }
+
+    [Fact]
+    public async Task Only_an_admin_withdraws_an_invitation_and_the_invitee_cannot_accept_it_after()
+    {
+        var (alice, bob, carol) = (await UserAsync(), await UserAsync(), await UserAsync());
+        var room = await CreateAsync(alice, bob);
+        await InviteAsync(room, alice, carol);
+
+        var byMember = await Rooms.RemoveMemberAsync(room.RoomId, bob.UserId, carol.UserId, None);
+        var byInvitee = await Rooms.RemoveMemberAsync(room.RoomId, carol.UserId, carol.UserId, None);
+        var byAdmin = await Rooms.RemoveMemberAsync(room.RoomId, alice.UserId, carol.UserId, None);
+        var accept = await Rooms.AcceptAsync(room.RoomId, carol.UserId, At(1), Unlimited, Unlimited, None);
+
+        Assert.Equal(RoomChangeStatus.NotAdmin, byMember.Status);
+        Assert.Equal(RoomChangeStatus.RoomNotFound, byInvitee.Status);
+        Assert.Equal(RoomChangeStatus.Done, byAdmin.Status);
+        Assert.True(byAdmin.Uninvited);
+        Assert.Empty(byAdmin.Room!.Invitations);
+        Assert.Equal(RoomChangeStatus.InvitationNotFound, accept.Status);
+        Assert.Empty(await Rooms.InvitationsAsync(carol.UserId, None));
+        Assert.Equal([alice.UserId, bob.UserId], Members(await Rooms.FindAsync(room.RoomId, alice.UserId, None)));
+    }
+
+    [Fact]
+    public async Task Declining_drops_the_invitation_and_only_the_invitee_has_one_to_answer()
+    {
+        var (alice, bob, carol) = (await UserAsync(), await UserAsync(), await UserAsync());
+        var room = await CreateAsync(alice);
+        await InviteAsync(room, alice, bob);
+
+        var byOther = await Rooms.DeclineAsync(room.RoomId, carol.UserId, None);
+        var acceptByOther = await Rooms.AcceptAsync(room.RoomId, carol.UserId, At(1), Unlimited, Unlimited, None);
+        var declined = await Rooms.DeclineAsync(room.RoomId, bob.UserId, None);
+        var again = await Rooms.DeclineAsync(room.RoomId, bob.UserId, None);
+        var acceptAfter = await Rooms.AcceptAsync(room.RoomId, bob.UserId, At(1), Unlimited, Unlimited, None);
+        var unknownRoom = await Rooms.AcceptAsync(Guid.NewGuid(), bob.UserId, At(1), Unlimited, Unlimited, None);
+
+        Assert.Equal(RoomChangeStatus.InvitationNotFound, byOther.Status);
+        Assert.Equal(RoomChangeStatus.InvitationNotFound, acceptByOther.Status);
+        Assert.Equal(RoomChangeStatus.Done, declined.Status);
+        Assert.Empty(declined.Room!.Invitations);
+        Assert.Equal(RoomChangeStatus.InvitationNotFound, again.Status);
+        Assert.Equal(RoomChangeStatus.InvitationNotFound, acceptAfter.Status);
+        Assert.Equal(RoomChangeStatus.InvitationNotFound, unknownRoom.Status);
+        Assert.Equal([alice.UserId], Members(await Rooms.FindAsync(room.RoomId, alice.UserId, None)));
     }
 
     [Fact]
@@ -161,63 +272,133 @@ public abstract class RoomStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Last_member_leaving_deletes_the_room()
+    public async Task Last_member_leaving_deletes_the_room_and_its_invitations()
     {
-        var alice = await UserAsync();
+        var (alice, bob) = (await UserAsync(), await UserAsync());
         var room = await CreateAsync(alice);
+        await InviteAsync(room, alice, bob);
 
         var change = await Rooms.RemoveMemberAsync(room.RoomId, alice.UserId, alice.UserId, None);
 
         Assert.True(change.Deleted);
+        Assert.Equal([bob.UserId], change.Room!.Invitations.Select(i => i.UserId));
         Assert.Equal(RoomChangeStatus.RoomNotFound, (await Rooms.RenameAsync(room.RoomId, alice.UserId, "x", None)).Status);
         Assert.Empty(await Rooms.ListAsync(alice.UserId, None));
+        Assert.Empty(await Rooms.InvitationsAsync(bob.UserId, None));
     }
 
     [Fact]
-    public async Task Only_an_admin_adds_and_adding_a_member_again_changes_nothing()
+    public async Task Only_an_admin_invites_and_inviting_a_member_or_an_invitee_again_changes_nothing()
     {
         var (alice, bob, carol) = (await UserAsync(), await UserAsync(), await UserAsync());
         var room = await CreateAsync(alice, bob);
 
-        var byMember = await Rooms.AddMemberAsync(room.RoomId, bob.UserId, Member(carol), Unlimited, Unlimited, None);
-        var byOutsider = await Rooms.AddMemberAsync(room.RoomId, carol.UserId, Member(carol), Unlimited, Unlimited, None);
-        var again = await Rooms.AddMemberAsync(room.RoomId, alice.UserId, Member(bob), Unlimited, Unlimited, None);
-        var unknown = await Rooms.AddMemberAsync(room.RoomId, alice.UserId, new RoomMember(Guid.NewGuid(), RoomRole.Member,
-            DateTimeOffset.FromUnixTimeMilliseconds(Now)), Unlimited, Unlimited, None);
+        var byMember = await Rooms.InviteAsync(room.RoomId, bob.UserId, Invitation(carol, bob), Unlimited, Unlimited, None);
+        var byOutsider = await Rooms.InviteAsync(room.RoomId, carol.UserId, Invitation(carol, carol), Unlimited, Unlimited, None);
+        var member = await Rooms.InviteAsync(room.RoomId, alice.UserId, Invitation(bob, alice), Unlimited, Unlimited, None);
+        var first = await Rooms.InviteAsync(room.RoomId, alice.UserId, Invitation(carol, alice), Unlimited, Unlimited, None);
+        var again = await Rooms.InviteAsync(room.RoomId, alice.UserId, Invitation(carol, alice) with { Role = RoomRole.Admin },
+            Unlimited, Unlimited, None);
+        var unknown = await Rooms.InviteAsync(room.RoomId, alice.UserId,
+            new RoomInvitation(Guid.NewGuid(), RoomRole.Member, alice.UserId, At(0)), Unlimited, Unlimited, None);
 
         Assert.Equal(RoomChangeStatus.NotAdmin, byMember.Status);
         Assert.Equal(RoomChangeStatus.RoomNotFound, byOutsider.Status);
+        Assert.Equal(RoomChangeStatus.Unchanged, member.Status);
+        Assert.Equal(RoomChangeStatus.Done, first.Status);
         Assert.Equal(RoomChangeStatus.Unchanged, again.Status);
         Assert.Equal(RoomChangeStatus.UserNotFound, unknown.Status);
-        Assert.Equal([alice.UserId, bob.UserId], Members(await Rooms.FindAsync(room.RoomId, alice.UserId, None)));
+        var room2 = await Rooms.FindAsync(room.RoomId, alice.UserId, None);
+        Assert.Equal([alice.UserId, bob.UserId], Members(room2));
+        Assert.Equal([(carol.UserId, RoomRole.Member)], room2!.Invitations.Select(i => (i.UserId, i.Role)));
     }
 
     [Fact]
-    public async Task Concurrent_adds_never_exceed_the_room_size()
+    public async Task Invitations_do_not_count_against_the_rooms_per_user_and_a_refused_accept_keeps_the_invitation()
     {
-        var alice = await UserAsync();
-        var room = await CreateAsync(alice);
+        var popular = await UserAsync();
+        var admins = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => UserAsync()));
+        var rooms = new List<Room>();
+        foreach (var admin in admins)
+        {
+            // Invited newest first: the list must order them by when, not by insertion or id.
+            var created = await Rooms.CreateAsync(NewRoom(admin.UserId, [popular.UserId], At(100 - rooms.Count)), maxRoomsPerUser: 2,
+                Unlimited, None);
+            Assert.Equal(RoomChangeStatus.Done, created.Status);
+            rooms.Add(created.Room!);
+        }
+
+        var own = await Rooms.CreateAsync(NewRoom(popular.UserId, []), maxRoomsPerUser: 2, Unlimited, None);
+        var accepted = await Rooms.AcceptAsync(rooms[0].RoomId, popular.UserId, At(1), Unlimited, maxRoomsPerUser: 2, None);
+        var refused = await Rooms.AcceptAsync(rooms[1].RoomId, popular.UserId, At(1), Unlimited, maxRoomsPerUser: 2, None);
+        var ownThird = await Rooms.CreateAsync(NewRoom(popular.UserId, []), maxRoomsPerUser: 2, Unlimited, None);
+
+        Assert.Equal(RoomChangeStatus.Done, own.Status);
+        Assert.Equal(RoomChangeStatus.Done, accepted.Status);
+        Assert.Equal(RoomChangeStatus.TooManyRooms, refused.Status);
+        Assert.Equal(popular.UserId, refused.UserId);
+        Assert.Equal(RoomChangeStatus.TooManyRooms, ownThird.Status);
+        Assert.Equal([rooms[3].RoomId, rooms[2].RoomId, rooms[1].RoomId],
+            (await Rooms.InvitationsAsync(popular.UserId, None)).Select(i => i.RoomId));
+        Assert.Equal(2, (await Rooms.ListAsync(popular.UserId, None)).Count);
+    }
+
+    [Fact]
+    public async Task Concurrent_invitations_never_exceed_the_room_size_counting_members_and_invitees()
+    {
+        var (alice, bob) = (await UserAsync(), await UserAsync());
+        var room = await CreateAsync(alice, bob);
         var candidates = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => UserAsync()));
 
-        var adds = await Task.WhenAll(candidates.Select(c =>
-            Rooms.AddMemberAsync(room.RoomId, alice.UserId, Member(c), maxMembers: 5, Unlimited, None)));
+        var invitations = await Task.WhenAll(candidates.Select(c =>
+            Rooms.InviteAsync(room.RoomId, alice.UserId, Invitation(c, alice), maxMembers: 5, Unlimited, None)));
+        var accepts = await Task.WhenAll(candidates.Select(c =>
+            Rooms.AcceptAsync(room.RoomId, c.UserId, At(1), maxMembers: 5, Unlimited, None)));
 
-        Assert.Equal(4, adds.Count(a => a.Status == RoomChangeStatus.Done));
-        Assert.Equal(6, adds.Count(a => a.Status == RoomChangeStatus.RoomFull));
+        Assert.Equal(3, invitations.Count(i => i.Status == RoomChangeStatus.Done));
+        Assert.Equal(7, invitations.Count(i => i.Status == RoomChangeStatus.RoomFull));
+        Assert.Equal(3, accepts.Count(a => a.Status == RoomChangeStatus.Done));
         Assert.Equal(5, (await Rooms.FindAsync(room.RoomId, alice.UserId, None))!.Members.Count);
     }
 
     [Fact]
-    public async Task Concurrent_joins_across_rooms_never_exceed_the_rooms_per_user()
+    public async Task Concurrent_invitations_across_rooms_never_exceed_the_pending_invitations_per_user()
     {
         var popular = await UserAsync();
         var admins = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => UserAsync()));
         var rooms = await Task.WhenAll(admins.Take(4).Select(a => CreateAsync(a)));
 
-        // Four adds to existing rooms race four creates that include the same user.
+        // Four invitations to existing rooms race four creates that invite the same user.
         var changes = await Task.WhenAll(
-            rooms.Select((r, i) => Rooms.AddMemberAsync(r.RoomId, admins[i].UserId, Member(popular), Unlimited, maxRoomsPerUser: 3, None))
-                .Concat(admins.Skip(4).Select(a => Rooms.CreateAsync(NewRoom(a.UserId, popular.UserId), maxRoomsPerUser: 3, None))));
+            rooms.Select((r, i) => Rooms.InviteAsync(r.RoomId, admins[i].UserId, Invitation(popular, admins[i]), Unlimited,
+                    maxPendingInvitations: 3, None))
+                .Concat(admins.Skip(4).Select(a => Rooms.CreateAsync(NewRoom(a.UserId, [popular.UserId]), Unlimited,
+                    maxPendingInvitations: 3, None))));
+
+        Assert.Equal(3, changes.Count(c => c.Status == RoomChangeStatus.Done));
+        Assert.All(changes.Where(c => c.Status != RoomChangeStatus.Done), c =>
+        {
+            Assert.Equal(RoomChangeStatus.TooManyInvitations, c.Status);
+            Assert.Equal(popular.UserId, c.UserId);
+        });
+        Assert.Equal(3, (await Rooms.InvitationsAsync(popular.UserId, None)).Count);
+    }
+
+    [Fact]
+    public async Task Concurrent_accepts_and_creates_never_exceed_the_rooms_per_user()
+    {
+        var popular = await UserAsync();
+        var admins = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => UserAsync()));
+        var rooms = new List<Room>();
+        foreach (var admin in admins)
+        {
+            rooms.Add((await Rooms.CreateAsync(NewRoom(admin.UserId, [popular.UserId]), Unlimited, Unlimited, None)).Room!);
+        }
+
+        // Four accepts race four rooms the same user creates.
+        var changes = await Task.WhenAll(
+            rooms.Select(r => Rooms.AcceptAsync(r.RoomId, popular.UserId, At(1), Unlimited, maxRoomsPerUser: 3, None))
+                .Concat(Enumerable.Range(0, 4).Select(_ => Rooms.CreateAsync(NewRoom(popular.UserId, []), maxRoomsPerUser: 3, Unlimited, None))));
 
         Assert.Equal(3, changes.Count(c => c.Status == RoomChangeStatus.Done));
         Assert.All(changes.Where(c => c.Status != RoomChangeStatus.Done), c =>
@@ -250,15 +431,17 @@ public abstract class RoomStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Peers_are_the_users_who_share_a_room()
+    public async Task Peers_are_the_users_who_are_members_of_a_room_with_you_and_not_invitees()
     {
-        var (alice, bob, carol, dave) = (await UserAsync(), await UserAsync(), await UserAsync(), await UserAsync());
+        var (alice, bob, carol, dave, erin) = (await UserAsync(), await UserAsync(), await UserAsync(), await UserAsync(), await UserAsync());
         await CreateAsync(alice, bob);
-        await CreateAsync(carol, alice, bob);
+        var room = await CreateAsync(carol, alice, bob);
+        await InviteAsync(room, carol, erin);
         await CreateAsync(dave);
 
         Assert.Equal(new[] { bob.UserId, carol.UserId }.Order(), (await Rooms.PeersAsync(alice.UserId, None)).Order());
         Assert.Empty(await Rooms.PeersAsync(dave.UserId, None));
+        Assert.Empty(await Rooms.PeersAsync(erin.UserId, None));
     }
 
     [Fact]
@@ -281,8 +464,28 @@ public abstract class RoomStoreContractTests : IAsyncLifetime
             Assert.Equal(outcome.Result!.MessageId, envelope.MessageId);
         }
         Assert.Empty(await Mailbox.ReadAsync(alice.UserId, 1, 0, 10, Now, None));
-        // A room send is no direct conversation.
-        Assert.Empty(await Mailbox.ConversationPeersAsync(alice.UserId, None));
+        // A room send makes no direct contact.
+        Assert.Empty(await Mailbox.MutualContactsAsync(alice.UserId, None));
+    }
+
+    [Fact]
+    public async Task Room_send_addressing_an_invitee_stores_nothing_and_an_invitee_cannot_send()
+    {
+        var (alice, bob, carol) = (await UserAsync(), await UserAsync(), await UserAsync(devices: 2));
+        var room = await CreateAsync(alice, bob);
+        await InviteAsync(room, alice, carol);
+
+        var toInvitee = await Mailbox.StoreAsync(RoomBatch(room, alice, OtherDevices(alice, bob, carol)), None);
+        var byInvitee = await Mailbox.StoreAsync(RoomBatch(room, carol, OtherDevices(carol, alice, bob)), None);
+        var toMembers = await Mailbox.StoreAsync(RoomBatch(room, alice, OtherDevices(alice, bob)), None);
+
+        Assert.Equal(StoreOutcomeKind.DevicesChanged, toInvitee.Kind);
+        Assert.Equal([bob.UserId], toInvitee.CurrentDevices.Select(d => d.UserId));
+        Assert.Equal(StoreOutcomeKind.NotRoomMember, byInvitee.Kind);
+        Assert.Equal(StoreOutcomeKind.Stored, toMembers.Kind);
+        Assert.Single(await Mailbox.ReadAsync(bob.UserId, 1, 0, 10, Now, None));
+        Assert.Empty(await Mailbox.ReadAsync(carol.UserId, 1, 0, 10, Now, None));
+        Assert.Empty(await Mailbox.ReadAsync(carol.UserId, 2, 0, 10, Now, None));
     }
 
     [Fact]
@@ -317,12 +520,22 @@ public abstract class RoomStoreContractTests : IAsyncLifetime
 
     private protected Task<TestUser> UserAsync(int devices = 1) => TestUsers.CreateAsync(Storage, devices, Now);
 
-    private protected async Task<Room> CreateAsync(TestUser admin, params TestUser[] members)
+    /// <summary>A room of <paramref name="admin"/> that <paramref name="members"/> were invited to and joined.</summary>
+    private protected Task<Room> CreateAsync(TestUser admin, params TestUser[] members) => CreateAsync(admin, members, At(0));
+
+    private protected async Task<Room> CreateAsync(TestUser admin, TestUser[] members, DateTimeOffset createdAt)
     {
-        var room = NewRoom(admin.UserId, members.Select(m => m.UserId).ToArray());
-        var change = await Rooms.CreateAsync(room, Unlimited, None);
+        var change = await Rooms.CreateAsync(NewRoom(admin.UserId, [.. members.Select(m => m.UserId)], createdAt), Unlimited,
+            Unlimited, None);
         Assert.Equal(RoomChangeStatus.Done, change.Status);
-        return change.Room!;
+        var room = change.Room!;
+        foreach (var member in members)
+        {
+            var accepted = await Rooms.AcceptAsync(room.RoomId, member.UserId, createdAt, Unlimited, Unlimited, None);
+            Assert.Equal(RoomChangeStatus.Done, accepted.Status);
+            room = accepted.Room!;
+        }
+        return room;
     }
 
     private protected static MailboxBatch RoomBatch(Room room, TestUser sender, IReadOnlyList<DeviceAddress> devices) =>
@@ -333,20 +546,33 @@ public abstract class RoomStoreContractTests : IAsyncLifetime
     private protected static DeviceAddress[] OtherDevices(TestUser sender, params TestUser[] members) =>
         members.SelectMany(m => m.Devices).Where(d => !(d.UserId == sender.UserId && d.DeviceId == 1)).ToArray();
 
-    private static Room NewRoom(Guid admin, params Guid[] members)
+    /// <summary>The test clock: <paramref name="ms"/> milliseconds after <see cref="Now"/>.</summary>
+    private protected static DateTimeOffset At(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(Now + ms);
+
+    private static Room NewRoom(Guid admin, Guid[] invitees, DateTimeOffset? createdAt = null)
     {
-        var at = DateTimeOffset.FromUnixTimeMilliseconds(Now);
-        return new Room(Guid.NewGuid(), "team",
-            [new RoomMember(admin, RoomRole.Admin, at), .. members.Select(m => new RoomMember(m, RoomRole.Member, at))], at);
+        var at = createdAt ?? At(0);
+        return new Room(Guid.NewGuid(), "team", [new RoomMember(admin, RoomRole.Admin, at)], at)
+        {
+            Invitations = [.. invitees.Select(i => new RoomInvitation(i, RoomRole.Member, admin, at))],
+        };
     }
 
+    private async Task InviteAsync(Room room, TestUser admin, TestUser user, RoomRole role = RoomRole.Member)
+    {
+        var invitation = Invitation(user, admin) with { Role = role };
+        Assert.Equal(RoomChangeStatus.Done,
+            (await Rooms.InviteAsync(room.RoomId, admin.UserId, invitation, Unlimited, Unlimited, None)).Status);
+    }
+
+    /// <summary>Invited, then accepted.</summary>
     private async Task AddAsync(Room room, TestUser admin, TestUser user, RoomRole role = RoomRole.Member)
     {
-        var member = Member(user) with { Role = role };
-        Assert.Equal(RoomChangeStatus.Done, (await Rooms.AddMemberAsync(room.RoomId, admin.UserId, member, Unlimited, Unlimited, None)).Status);
+        await InviteAsync(room, admin, user, role);
+        Assert.Equal(RoomChangeStatus.Done, (await Rooms.AcceptAsync(room.RoomId, user.UserId, At(0), Unlimited, Unlimited, None)).Status);
     }
 
-    private static RoomMember Member(TestUser user) => new(user.UserId, RoomRole.Member, DateTimeOffset.FromUnixTimeMilliseconds(Now));
+    private static RoomInvitation Invitation(TestUser user, TestUser by) => new(user.UserId, RoomRole.Member, by.UserId, At(0));
 
     private static Guid[] Members(Room? room) => room!.Members.Select(m => m.UserId).ToArray();
 

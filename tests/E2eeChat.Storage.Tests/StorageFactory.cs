@@ -4,25 +4,25 @@ using E2eeChat.Testing.Processes;
 
 namespace E2eeChat.Storage.Tests;
 
-/// <summary>Fresh, migrated storage on each engine the project ships.</summary>
+/// <summary>Fresh, migrated storage on each engine the project ships (up to <c>throughVersion</c>, to test an upgrade).</summary>
 internal static class StorageFactory
 {
-    public static async Task<SqlStorage> SqliteAsync(TempDirectory directory)
+    public static async Task<SqlStorage> SqliteAsync(TempDirectory directory, int throughVersion = int.MaxValue)
     {
         var storage = SqlStorage.Create(new StorageOptions
         {
             Provider = StorageProvider.Sqlite,
             SqlitePath = Path.Combine(directory.Path, "test.db"),
         });
-        await storage.MigrateAsync(CancellationToken.None);
+        await storage.MigrateAsync(throughVersion, CancellationToken.None);
         return storage;
     }
 
-    public static async Task<SqlStorage> PostgresAsync(string? connectionString = null)
+    public static async Task<SqlStorage> PostgresAsync(string? connectionString = null, int throughVersion = int.MaxValue)
     {
         connectionString ??= await (await PostgresServer.Shared).CreateDatabaseAsync();
         var storage = SqlStorage.Create(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = connectionString });
-        await storage.MigrateAsync(CancellationToken.None);
+        await storage.MigrateAsync(throughVersion, CancellationToken.None);
         return storage;
     }
 }

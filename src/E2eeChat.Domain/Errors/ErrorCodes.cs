@@ -44,4 +44,6 @@ public static class ErrorCodes
     public const string RoomMemberNotFound = "room_member_not_found";
     public const string RoomFull = "room_full";
     public const string TooManyRooms = "too_many_rooms";
+    public const string TooManyInvitations = "too_many_invitations";
+    public const string InvitationNotFound = "invitation_not_found";
 }

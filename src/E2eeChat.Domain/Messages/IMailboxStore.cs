@@ -30,8 +30,12 @@ public interface IMailboxStore
     /// <summary>Deletes expired envelopes and messages past retention; returns how many envelopes went.</summary>
     Task<int> DeleteExpiredAsync(long now, long retainedSince, CancellationToken cancellationToken);
 
-    /// <summary>Users who exchanged direct messages with <paramref name="userId"/>.</summary>
-    Task<IReadOnlyList<Guid>> ConversationPeersAsync(Guid userId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Users with whom <paramref name="userId"/> has a mutual direct conversation: each of the two has stored a direct
+    /// message to the other (at any time; contacts outlive the messages' retention). One unanswered message is not one.
+    /// </summary>
+    Task<IReadOnlyList<Guid>> MutualContactsAsync(Guid userId, CancellationToken cancellationToken);
 
-    Task<bool> SharesConversationAsync(Guid userId, Guid peerId, CancellationToken cancellationToken);
+    /// <summary>Whether <paramref name="userId"/> and <paramref name="peerId"/> are mutual contacts (see <see cref="MutualContactsAsync"/>).</summary>
+    Task<bool> AreMutualContactsAsync(Guid userId, Guid peerId, CancellationToken cancellationToken);
 }

@@ -10,8 +10,11 @@ public sealed class RoomOptions
     /// <summary>Members per room, admins included.</summary>
     public int MaxMembers { get; set; } = 100;
 
-    /// <summary>Rooms one user may belong to at once.</summary>
+    /// <summary>Rooms one user may be a member of at once; pending invitations do not count.</summary>
     public int MaxRoomsPerUser { get; set; } = 500;
+
+    /// <summary>Invitations one user may hold unanswered; more are refused until they accept or decline some.</summary>
+    public int MaxPendingInvitationsPerUser { get; set; } = 100;
 
     /// <summary>Throws when a full room could not be sent to: one send carries one envelope per member device.</summary>
     public void Validate(int maxDevicesPerUser)
@@ -23,6 +26,10 @@ public sealed class RoomOptions
         if (MaxRoomsPerUser < 1)
         {
             throw new InvalidOperationException("Rooms:MaxRoomsPerUser must be at least 1.");
+        }
+        if (MaxPendingInvitationsPerUser < 1)
+        {
+            throw new InvalidOperationException("Rooms:MaxPendingInvitationsPerUser must be at least 1.");
         }
         if ((long)MaxMembers * maxDevicesPerUser > SendParser.MaxEnvelopesPerSend)
         {

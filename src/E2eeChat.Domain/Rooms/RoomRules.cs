@@ -17,6 +17,21 @@ public static class RoomRules
         return name;
     }
 
+    /// <summary>The distinct users a room creation invites: <paramref name="memberIds"/> without the creator, in order.</summary>
+    public static IReadOnlyList<Guid> Invitees(Guid creatorId, IReadOnlyList<Guid>? memberIds)
+    {
+        var invitees = new List<Guid>();
+        var seen = new HashSet<Guid> { creatorId };
+        foreach (var userId in memberIds ?? [])
+        {
+            if (seen.Add(userId))
+            {
+                invitees.Add(userId);
+            }
+        }
+        return invitees;
+    }
+
     /// <summary>The same answer whether the room does not exist or the caller is not in it, so ids are no oracle.</summary>
     public static DomainException NotFound() =>
         DomainException.NotFound(ErrorCodes.RoomNotFound, "No such room, or you are not a member of it.");

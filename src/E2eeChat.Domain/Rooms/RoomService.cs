@@ -4,8 +4,8 @@ using E2eeChat.Domain.Messages;
 namespace E2eeChat.Domain.Rooms;
 
 /// <summary>
-/// Rooms (DESIGN §6): lifecycle, membership and sends to every member device. The store applies each change
-/// atomically; this service validates input, turns refusals into errors and tells members what changed.
+/// Rooms (DESIGN §6): lifecycle, invitations, membership and sends to every member device. The store applies each
+/// change atomically; this service validates input, turns refusals into errors and tells those concerned what changed.
 /// </summary>
 public sealed class RoomService(
     IRoomStore rooms,
@@ -15,28 +15,34 @@ public sealed class RoomService(
     MessagingOptions messaging,
     TimeProvider clock)
 {
+    /// <summary>Creates the room with the creator as its admin and invites <paramref name="memberIds"/>.</summary>
     public async Task<Room> CreateAsync(Guid creatorId, string? name, IReadOnlyList<Guid>? memberIds,
         CancellationToken cancellationToken)
     {
         var validName = RoomRules.ValidateName(name);
-        var now = clock.GetUtcNow();
-        var members = new List<RoomMember> { new(creatorId, RoomRole.Admin, now) };
-        var seen = new HashSet<Guid> { creatorId };
-        foreach (var userId in memberIds ?? [])
-        {
-            if (seen.Add(userId))
-            {
-                members.Add(new RoomMember(userId, RoomRole.Member, now));
-            }
-        }
-        if (members.Count > options.MaxMembers)
+        var invitees = RoomRules.Invitees(creatorId, memberIds);
+        if (1 + invitees.Count > options.MaxMembers)
         {
             throw RoomFull();
         }
-        var change = await rooms.CreateAsync(new Room(Guid.NewGuid(), validName, members, now), options.MaxRoomsPerUser,
-            cancellationToken).ConfigureAwait(false);
-        var room = Check(change);
-        await PublishAsync(room, RoomEventKind.Created, null, room.Name, Audience(room), cancellationToken).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        var invitations = new RoomInvitation[invitees.Count];
+        for (var i = 0; i < invitations.Length; i++)
+        {
+            invitations[i] = new RoomInvitation(invitees[i], RoomRole.Member, creatorId, now);
+        }
+        var draft = new Room(Guid.NewGuid(), validName, [new RoomMember(creatorId, RoomRole.Admin, now)], now)
+        {
+            Invitations = invitations,
+        };
+        var room = Check(await rooms.CreateAsync(draft, options.MaxRoomsPerUser, options.MaxPendingInvitationsPerUser,
+            cancellationToken).ConfigureAwait(false));
+        await PublishAsync(Event(room, RoomEventKind.Created, name: room.Name), Audience(room), cancellationToken).ConfigureAwait(false);
+        foreach (var invitation in room.Invitations)
+        {
+            await PublishAsync(Event(room, RoomEventKind.Invited, invitation.UserId, room.Name, creatorId),
+                Audience(room, invitation.UserId), cancellationToken).ConfigureAwait(false);
+        }
         return room;
     }
 
@@ -50,17 +56,20 @@ public sealed class RoomService(
     {
         var validName = RoomRules.ValidateName(name);
         var room = Check(await rooms.RenameAsync(roomId, callerId, validName, cancellationToken).ConfigureAwait(false));
-        await PublishAsync(room, RoomEventKind.Renamed, null, room.Name, Audience(room), cancellationToken).ConfigureAwait(false);
+        await PublishAsync(Event(room, RoomEventKind.Renamed, name: room.Name), Audience(room), cancellationToken).ConfigureAwait(false);
         return room;
     }
 
+    /// <summary>Admins delete the room; its members and its invitees hear it.</summary>
     public async Task DeleteAsync(Guid roomId, Guid callerId, CancellationToken cancellationToken)
     {
         var room = Check(await rooms.DeleteAsync(roomId, callerId, cancellationToken).ConfigureAwait(false));
-        await PublishAsync(room, RoomEventKind.Deleted, null, null, Audience(room), cancellationToken).ConfigureAwait(false);
+        await PublishAsync(Event(room, RoomEventKind.Deleted), [.. Audience(room), .. Invitees(room)], cancellationToken)
+            .ConfigureAwait(false);
     }
 
-    public async Task AddMemberAsync(Guid roomId, Guid callerId, Guid? userId, RoomRole? role, CancellationToken cancellationToken)
+    /// <summary>Admins invite; the user becomes a member only by accepting. Inviting a member or an invitee changes nothing.</summary>
+    public async Task InviteAsync(Guid roomId, Guid callerId, Guid? userId, RoomRole? role, CancellationToken cancellationToken)
     {
         if (userId is not { } user)
         {
@@ -70,28 +79,62 @@ public sealed class RoomService(
         {
             throw DomainException.BadRequest(ErrorCodes.InvalidRequest, "role must be \"member\" or \"admin\".");
         }
-        var member = new RoomMember(user, role ?? RoomRole.Member, clock.GetUtcNow());
-        var change = await rooms.AddMemberAsync(roomId, callerId, member, options.MaxMembers, options.MaxRoomsPerUser,
+        var invitation = new RoomInvitation(user, role ?? RoomRole.Member, callerId, clock.GetUtcNow());
+        var change = await rooms.InviteAsync(roomId, callerId, invitation, options.MaxMembers, options.MaxPendingInvitationsPerUser,
             cancellationToken).ConfigureAwait(false);
         if (change.Status == RoomChangeStatus.Unchanged)
         {
             return;
         }
         var room = Check(change);
-        await PublishAsync(room, RoomEventKind.Joined, user, null, Audience(room), cancellationToken).ConfigureAwait(false);
+        await PublishAsync(Event(room, RoomEventKind.Invited, user, room.Name, callerId), Audience(room, user), cancellationToken)
+            .ConfigureAwait(false);
     }
 
-    /// <summary>Admins remove anyone; a member removing themselves leaves.</summary>
+    /// <summary>The caller's pending invitations, oldest first.</summary>
+    public Task<IReadOnlyList<PendingInvitation>> InvitationsAsync(Guid userId, CancellationToken cancellationToken) =>
+        rooms.InvitationsAsync(userId, cancellationToken);
+
+    /// <summary>The invitee joins with the invited role; refused at the room limit, with the invitation kept.</summary>
+    public async Task<Room> AcceptAsync(Guid roomId, Guid userId, CancellationToken cancellationToken)
+    {
+        var room = Check(await rooms.AcceptAsync(roomId, userId, clock.GetUtcNow(), options.MaxMembers, options.MaxRoomsPerUser,
+            cancellationToken).ConfigureAwait(false));
+        await PublishAsync(Event(room, RoomEventKind.Joined, userId), Audience(room), cancellationToken).ConfigureAwait(false);
+        return room;
+    }
+
+    public async Task DeclineAsync(Guid roomId, Guid userId, CancellationToken cancellationToken)
+    {
+        var room = Check(await rooms.DeclineAsync(roomId, userId, cancellationToken).ConfigureAwait(false));
+        // The invitee's other devices hear it too, so they drop the invitation.
+        await PublishAsync(Event(room, RoomEventKind.Declined, userId), Audience(room, userId), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Admins remove anyone and withdraw invitations; a member removing themselves leaves.</summary>
     public async Task RemoveMemberAsync(Guid roomId, Guid callerId, Guid userId, CancellationToken cancellationToken)
     {
         var change = await rooms.RemoveMemberAsync(roomId, callerId, userId, cancellationToken).ConfigureAwait(false);
         var room = Check(change);
+        if (change.Uninvited)
+        {
+            await PublishAsync(Event(room, RoomEventKind.Uninvited, userId, by: callerId), Audience(room, userId), cancellationToken)
+                .ConfigureAwait(false);
+            return;
+        }
         // The one who went hears it too, so their devices drop the room and its sender keys.
-        var kind = userId == callerId ? RoomEventKind.Left : RoomEventKind.Removed;
-        await PublishAsync(room, kind, userId, null, Audience(room, userId), cancellationToken).ConfigureAwait(false);
+        var roomEvent = userId == callerId
+            ? Event(room, RoomEventKind.Left, userId)
+            : Event(room, RoomEventKind.Removed, userId, by: callerId);
+        await PublishAsync(roomEvent, Audience(room, userId), cancellationToken).ConfigureAwait(false);
         if (change.PromotedUserId is { } promoted)
         {
-            await PublishAsync(room, RoomEventKind.Promoted, promoted, null, Audience(room), cancellationToken).ConfigureAwait(false);
+            await PublishAsync(Event(room, RoomEventKind.Promoted, promoted), Audience(room), cancellationToken).ConfigureAwait(false);
+        }
+        if (change.Deleted)
+        {
+            // The last member left: the invitations went with the room.
+            await PublishAsync(Event(room, RoomEventKind.Deleted), Invitees(room), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -110,19 +153,8 @@ public sealed class RoomService(
             idempotencyKey, DeviceSetValidator.ForRoomSend, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The other members of a room, or null when <paramref name="userId"/> is not a member.</summary>
-    public async Task<IReadOnlyList<Guid>?> OtherMembersAsync(Guid roomId, Guid userId, CancellationToken cancellationToken)
-    {
-        var room = await rooms.FindAsync(roomId, userId, cancellationToken).ConfigureAwait(false);
-        return room?.Members.Where(m => m.UserId != userId).Select(m => m.UserId).ToArray();
-    }
-
-    /// <summary>Users who share a room with <paramref name="userId"/>.</summary>
-    public Task<IReadOnlyList<Guid>> PeersAsync(Guid userId, CancellationToken cancellationToken) =>
-        rooms.PeersAsync(userId, cancellationToken);
-
     private DomainException RoomFull() =>
-        DomainException.Conflict(ErrorCodes.RoomFull, $"A room holds at most {options.MaxMembers} members.");
+        DomainException.Conflict(ErrorCodes.RoomFull, $"A room holds at most {options.MaxMembers} members and invitees.");
 
     private Room Check(RoomChange change) => change.Status switch
     {
@@ -132,16 +164,22 @@ public sealed class RoomService(
         RoomChangeStatus.NotAdmin => throw DomainException.Forbidden(ErrorCodes.NotRoomAdmin,
             "Only the room's admins may do this; a member may only remove themselves."),
         RoomChangeStatus.MemberNotFound => throw DomainException.NotFound(ErrorCodes.RoomMemberNotFound,
-            "That user is not a member of the room."),
+            "That user is neither a member of the room nor invited to it."),
         RoomChangeStatus.UserNotFound => throw new DomainException(ErrorKind.NotFound, ErrorCodes.UserNotFound,
             "No such user.", new Dictionary<string, object?> { ["userId"] = change.UserId }),
         RoomChangeStatus.RoomFull => throw RoomFull(),
         RoomChangeStatus.TooManyRooms => throw new DomainException(ErrorKind.Conflict, ErrorCodes.TooManyRooms,
-            $"A user may be in at most {options.MaxRoomsPerUser} rooms.",
+            $"A user may be a member of at most {options.MaxRoomsPerUser} rooms.",
             new Dictionary<string, object?> { ["userId"] = change.UserId }),
+        RoomChangeStatus.TooManyInvitations => throw new DomainException(ErrorKind.Conflict, ErrorCodes.TooManyInvitations,
+            $"A user may hold at most {options.MaxPendingInvitationsPerUser} pending invitations.",
+            new Dictionary<string, object?> { ["userId"] = change.UserId }),
+        RoomChangeStatus.InvitationNotFound => throw DomainException.NotFound(ErrorCodes.InvitationNotFound,
+            "You have no pending invitation to that room."),
         _ => throw new InvalidOperationException($"Unknown room change status {change.Status}."),
     };
 
+    /// <summary>The room's members, and <paramref name="also"/> (a user who went, or an invitee).</summary>
     private static Guid[] Audience(Room room, Guid? also = null)
     {
         var users = new List<Guid>(room.Members.Count + 1);
@@ -156,10 +194,19 @@ public sealed class RoomService(
         return [.. users];
     }
 
-    private ValueTask PublishAsync(Room room, RoomEventKind kind, Guid? userId, string? name, IReadOnlyList<Guid> audience,
-        CancellationToken cancellationToken) =>
-        audience.Count == 0
-            ? ValueTask.CompletedTask
-            : events.PublishAsync(new RoomEvent(room.RoomId, kind, userId, name, clock.GetUtcNow().ToUnixTimeMilliseconds()),
-                audience, cancellationToken);
+    private static Guid[] Invitees(Room room)
+    {
+        var users = new Guid[room.Invitations.Count];
+        for (var i = 0; i < users.Length; i++)
+        {
+            users[i] = room.Invitations[i].UserId;
+        }
+        return users;
+    }
+
+    private RoomEvent Event(Room room, RoomEventKind kind, Guid? userId = null, string? name = null, Guid? by = null) =>
+        new(room.RoomId, kind, userId, name, clock.GetUtcNow().ToUnixTimeMilliseconds(), by);
+
+    private ValueTask PublishAsync(RoomEvent roomEvent, IReadOnlyList<Guid> audience, CancellationToken cancellationToken) =>
+        audience.Count == 0 ? ValueTask.CompletedTask : events.PublishAsync(roomEvent, audience, cancellationToken);
 }

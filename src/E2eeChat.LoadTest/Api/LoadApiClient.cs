@@ -17,6 +17,11 @@ internal sealed class LoadApiClient(HttpClient http)
     public Task<RoomCreated> CreateRoomAsync(string accessToken, CreateRoomRequest request, CancellationToken cancellationToken) =>
         SendAsync<RoomCreated>(HttpMethod.Post, "/api/v1/rooms", request, accessToken, "room creation", cancellationToken);
 
+    /// <summary>The invitee joins a room it was invited to (room creation invites its <c>memberIds</c>).</summary>
+    public Task AcceptInvitationAsync(string accessToken, Guid roomId, CancellationToken cancellationToken) =>
+        SendAsync<JsonElement>(HttpMethod.Post, $"/api/v1/rooms/invitations/{roomId}/accept", new { }, accessToken,
+            "accepting a room invitation", cancellationToken);
+
     /// <summary>PUT /api/v1/messages/{userId}: the REST send, used to fill mailboxes of offline devices.</summary>
     public Task SendMessageAsync(string accessToken, Guid destinationUserId, SendRequest request, CancellationToken cancellationToken) =>
         SendAsync<JsonElement>(HttpMethod.Put, $"/api/v1/messages/{destinationUserId}", request, accessToken, "sends",

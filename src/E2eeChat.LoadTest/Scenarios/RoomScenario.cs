@@ -26,6 +26,13 @@ internal static class RoomScenario
         }
         var room = await run.Api.CreateRoomAsync(members[0].Primary.AccessToken,
             new CreateRoomRequest($"load test {members[0].Username}", memberIds), cancellationToken).ConfigureAwait(false);
+        // Creating a room invites its members; each joins by accepting.
+        var accepts = new Task[members.Length - 1];
+        for (var i = 1; i < members.Length; i++)
+        {
+            accepts[i - 1] = run.Api.AcceptInvitationAsync(members[i].Primary.AccessToken, room.RoomId, cancellationToken);
+        }
+        await Task.WhenAll(accepts).ConfigureAwait(false);
 
         var clients = new List<DeviceClient>(members.Length * options.Devices);
         foreach (var member in members)

@@ -1,4 +1,5 @@
 using E2eeChat.Domain.Accounts;
+using E2eeChat.Domain.Conversations;
 using E2eeChat.Domain.Devices;
 using E2eeChat.Domain.Keys;
 using E2eeChat.Domain.Messages;
@@ -80,6 +81,7 @@ public static class E2eeChatServices
         services.AddSingleton<IMessageEvents, HubMessageEvents>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<IRoomEvents, HubRoomEvents>();
+        services.AddSingleton<ConversationAudience>();
         services.AddSingleton<DeviceConnections>();
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         services.AddHostedService<MailboxReaper>();

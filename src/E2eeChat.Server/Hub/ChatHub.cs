@@ -1,5 +1,5 @@
+using E2eeChat.Domain.Conversations;
 using E2eeChat.Domain.Devices;
-using E2eeChat.Domain.Errors;
 using E2eeChat.Domain.Messages;
 using E2eeChat.Domain.Rooms;
 using E2eeChat.Server.Auth;
@@ -22,7 +22,7 @@ public sealed class ChatHub(
     DeviceConnections connections,
     IDeviceBus bus,
     IPresenceTracker presence,
-    IMailboxStore mailbox,
+    ConversationAudience audiences,
     IDeviceStore devices,
     UserEvents events,
     TimeProvider clock) : Microsoft.AspNetCore.SignalR.Hub
@@ -95,35 +95,19 @@ public sealed class ChatHub(
     }
 
     /// <summary>
-    /// Ephemeral, never stored. <paramref name="conversationId"/> is a user you share a conversation with, or a room
-    /// you are a member of; it goes to that user's, or the other members', connected devices.
+    /// Ephemeral, never stored. <paramref name="conversationId"/> is a mutual contact's user id or a room you are a member
+    /// of; it goes to that user's, or the other members', connected devices (<see cref="ConversationAudience"/>).
     /// </summary>
     public async Task Typing(string conversationId, bool isTyping)
     {
         var me = Me;
-        if (Guid.TryParse(conversationId, out var id))
-        {
-            if (await mailbox.SharesConversationAsync(me.UserId, id, Context.ConnectionAborted))
-            {
-                // From the partner's side, the conversation is the one with us.
-                await events.SendAsync(id, HubEvents.Typing, new TypingEvent(me.UserId.ToString(), me.UserId, me.DeviceId, isTyping));
-                return;
-            }
-            if (await rooms.OtherMembersAsync(id, me.UserId, Context.ConnectionAborted) is { } members)
-            {
-                await events.SendAsync(members, HubEvents.Typing, new TypingEvent(id.ToString(), me.UserId, me.DeviceId, isTyping));
-                return;
-            }
-        }
-        throw DomainException.Forbidden(ErrorCodes.NotInConversation,
-            "Typing goes only to a user you share a conversation with, or to a room you are a member of.");
+        var audience = await audiences.TypingAsync(me.UserId, conversationId, Context.ConnectionAborted);
+        await events.SendAsync(audience.Users, HubEvents.Typing, new TypingEvent(audience.ConversationId, me.UserId, me.DeviceId, isTyping));
     }
 
-    /// <summary>Presence goes to users who share a conversation or a room with <paramref name="userId"/>.</summary>
     private async Task AnnouncePresenceAsync(Guid userId, bool online)
     {
-        var peers = new HashSet<Guid>(await mailbox.ConversationPeersAsync(userId, CancellationToken.None));
-        peers.UnionWith(await rooms.PeersAsync(userId, CancellationToken.None));
-        await events.SendAsync(peers, HubEvents.Presence, new PresenceEvent(userId, online));
+        var audience = await audiences.PresenceAsync(userId, CancellationToken.None);
+        await events.SendAsync(audience, HubEvents.Presence, new PresenceEvent(userId, online));
     }
 }

@@ -9,4 +9,5 @@ public enum RateLimitBucket
     LinkPerIp,
     LinkPerAccount,
     PrekeyFetchPerDevicePair,
+    RoomInvitationsPerAccount,
 }

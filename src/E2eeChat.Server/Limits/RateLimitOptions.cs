@@ -43,6 +43,9 @@ public sealed class RateLimitOptions
     /// <summary>Bundle fetches by one device of one target device (or of <c>*</c>); each fetch uses up one-time keys.</summary>
     public RateLimitRule PrekeyFetchPerDevicePair { get; set; } = new() { PermitLimit = 30, Window = TimeSpan.FromMinutes(1) };
 
+    /// <summary>Room invitations one account sends, each invitee counting one (a room created with 10 member ids: 10).</summary>
+    public RateLimitRule RoomInvitationsPerAccount { get; set; } = new() { PermitLimit = 200, Window = TimeSpan.FromHours(1) };
+
     public RateLimitRule RuleFor(RateLimitBucket bucket) => bucket switch
     {
         RateLimitBucket.SignupPerIp => SignupPerIp,
@@ -51,6 +54,7 @@ public sealed class RateLimitOptions
         RateLimitBucket.LinkPerIp => LinkPerIp,
         RateLimitBucket.LinkPerAccount => LinkPerAccount,
         RateLimitBucket.PrekeyFetchPerDevicePair => PrekeyFetchPerDevicePair,
+        RateLimitBucket.RoomInvitationsPerAccount => RoomInvitationsPerAccount,
         _ => throw new ArgumentOutOfRangeException(nameof(bucket)),
     };
 

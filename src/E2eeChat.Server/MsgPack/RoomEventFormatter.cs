@@ -4,14 +4,14 @@ using MessagePack.Formatters;
 
 namespace E2eeChat.Server.MsgPack;
 
-/// <summary>A <c>RoomEvent</c>: <c>{roomId, kind, userId?, name?, at}</c>, leaving out what is null as JSON does.</summary>
+/// <summary>A <c>RoomEvent</c>: <c>{roomId, kind, userId?, name?, at, byUserId?}</c>, leaving out what is null as JSON does.</summary>
 internal sealed class RoomEventFormatter : IMessagePackFormatter<RoomEvent>
 {
     public void Serialize(ref MessagePackWriter writer, RoomEvent value, MessagePackSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(options);
-        writer.WriteMapHeader(3 + (value.UserId is null ? 0 : 1) + (value.Name is null ? 0 : 1));
+        writer.WriteMapHeader(3 + (value.UserId is null ? 0 : 1) + (value.Name is null ? 0 : 1) + (value.ByUserId is null ? 0 : 1));
         writer.WriteString("roomId"u8);
         GuidFormatter.Instance.Serialize(ref writer, value.RoomId, options);
         writer.WriteString("kind"u8);
@@ -28,6 +28,11 @@ internal sealed class RoomEventFormatter : IMessagePackFormatter<RoomEvent>
         }
         writer.WriteString("at"u8);
         writer.Write(value.At);
+        if (value.ByUserId is { } byUserId)
+        {
+            writer.WriteString("byUserId"u8);
+            GuidFormatter.Instance.Serialize(ref writer, byUserId, options);
+        }
     }
 
     public RoomEvent Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>

@@ -1,24 +1,48 @@
 using E2eeChat.Domain.Messages;
 using E2eeChat.Domain.Rooms;
 using E2eeChat.Server.Auth;
+using E2eeChat.Server.Limits;
 using E2eeChat.Server.Messages;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace E2eeChat.Server.Rooms;
 
-/// <summary>Rooms (DESIGN §6). For anyone but a member, every room path answers 404 <c>room_not_found</c>.</summary>
+/// <summary>
+/// Rooms (DESIGN §6). For anyone but a member, every room path answers 404 <c>room_not_found</c>; an invitee sees their
+/// invitations under <c>/api/v1/rooms/invitations</c> and nothing else of the room until they accept.
+/// </summary>
 [ApiController]
 [Authorize]
 [Route("api/v1/rooms")]
-public sealed class RoomsController(RoomService rooms) : ControllerBase
+public sealed class RoomsController(RoomService rooms, IRequestRateLimiter limiter) : ControllerBase
 {
+    /// <summary>Creates the room with the caller as its admin and invites <c>memberIds</c>.</summary>
     [HttpPost]
     [ProducesResponseType<RoomResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Create(CreateRoomRequest request, CancellationToken cancellationToken)
     {
-        var room = await rooms.CreateAsync(User.Caller().UserId, request.Name, request.MemberIds, cancellationToken);
+        var caller = User.Caller().UserId;
+        await LimitInvitationsAsync(caller, RoomRules.Invitees(caller, request.MemberIds).Count, cancellationToken);
+        var room = await rooms.CreateAsync(caller, request.Name, request.MemberIds, cancellationToken);
         return Created($"/api/v1/rooms/{room.RoomId}", RoomResponse.From(room));
+    }
+
+    /// <summary>The caller's pending invitations, oldest first.</summary>
+    [HttpGet("invitations")]
+    public async Task<IEnumerable<PendingInvitationResponse>> Invitations(CancellationToken cancellationToken) =>
+        (await rooms.InvitationsAsync(User.Caller().UserId, cancellationToken)).Select(PendingInvitationResponse.From);
+
+    /// <summary>The caller joins the room they were invited to; 409 <c>too_many_rooms</c> keeps the invitation.</summary>
+    [HttpPost("invitations/{roomId:guid}/accept")]
+    public async Task<RoomResponse> Accept(Guid roomId, CancellationToken cancellationToken) =>
+        RoomResponse.From(await rooms.AcceptAsync(roomId, User.Caller().UserId, cancellationToken));
+
+    [HttpPost("invitations/{roomId:guid}/decline")]
+    public async Task<IActionResult> Decline(Guid roomId, CancellationToken cancellationToken)
+    {
+        await rooms.DeclineAsync(roomId, User.Caller().UserId, cancellationToken);
+        return NoContent();
     }
 
     /// <summary>The caller's rooms, oldest first.</summary>
@@ -47,15 +71,17 @@ public sealed class RoomsController(RoomService rooms) : ControllerBase
     public async Task<IEnumerable<RoomMemberResponse>> Members(Guid roomId, CancellationToken cancellationToken) =>
         RoomResponse.MembersOf(await rooms.GetAsync(roomId, User.Caller().UserId, cancellationToken));
 
-    /// <summary>Admins add a member; adding someone who is a member already changes nothing.</summary>
+    /// <summary>Admins invite; inviting a member, or someone invited already, changes nothing.</summary>
     [HttpPost("{roomId:guid}/members")]
-    public async Task<IActionResult> AddMember(Guid roomId, AddRoomMemberRequest request, CancellationToken cancellationToken)
+    public async Task<IActionResult> Invite(Guid roomId, AddRoomMemberRequest request, CancellationToken cancellationToken)
     {
-        await rooms.AddMemberAsync(roomId, User.Caller().UserId, request.UserId, request.Role, cancellationToken);
+        var caller = User.Caller().UserId;
+        await LimitInvitationsAsync(caller, 1, cancellationToken);
+        await rooms.InviteAsync(roomId, caller, request.UserId, request.Role, cancellationToken);
         return NoContent();
     }
 
-    /// <summary>Admins remove anyone; any member removes themselves (leaves).</summary>
+    /// <summary>Admins remove anyone and withdraw pending invitations; any member removes themselves (leaves).</summary>
     [HttpDelete("{roomId:guid}/members/{userId:guid}")]
     public async Task<IActionResult> RemoveMember(Guid roomId, Guid userId, CancellationToken cancellationToken)
     {
@@ -69,5 +95,15 @@ public sealed class RoomsController(RoomService rooms) : ControllerBase
     {
         var caller = User.Caller();
         return await rooms.SendAsync(caller.UserId, caller.DeviceId, roomId, request.ToDomain(), cancellationToken);
+    }
+
+    /// <summary>Each invitation takes one permit, before anything is stored.</summary>
+    private async Task LimitInvitationsAsync(Guid caller, int invitations, CancellationToken cancellationToken)
+    {
+        var key = caller.ToString();
+        for (var i = 0; i < invitations; i++)
+        {
+            await limiter.AcquireAsync(RateLimitBucket.RoomInvitationsPerAccount, key, cancellationToken);
+        }
     }
 }

@@ -129,5 +129,28 @@ internal static class Migrations
                 PRIMARY KEY (room_id, user_id));
             CREATE INDEX room_members_by_user ON room_members (user_id);
             """),
+        // Membership needs consent: an invitation waits here until its invitee accepts (a room_members row) or declines.
+        // direct_contacts replaces conversations, which stored both directions on every send, so one unsolicited
+        // message made its sender a "peer". A row now says that sender_user has sent recipient_user a direct message;
+        // a pair is mutual when both rows exist. Who sent what can only be rebuilt from the messages still retained.
+        new(5, "room invitations; direct contacts by direction", d => $"""
+            CREATE TABLE room_invitations (
+                room_id {d.UuidType} NOT NULL REFERENCES rooms (room_id) ON DELETE CASCADE,
+                user_id {d.UuidType} NOT NULL REFERENCES accounts (user_id) ON DELETE CASCADE,
+                role INTEGER NOT NULL,
+                invited_by {d.UuidType} NOT NULL,
+                invited_at {d.Int64Type} NOT NULL,
+                PRIMARY KEY (room_id, user_id));
+            CREATE INDEX room_invitations_by_user ON room_invitations (user_id);
+
+            CREATE TABLE direct_contacts (
+                sender_user {d.UuidType} NOT NULL,
+                recipient_user {d.UuidType} NOT NULL,
+                PRIMARY KEY (sender_user, recipient_user));
+            INSERT INTO direct_contacts (sender_user, recipient_user)
+                SELECT DISTINCT m.sender_user, r.user_id FROM messages m JOIN message_recipients r ON r.message_id = m.message_id
+                WHERE m.room_id IS NULL AND r.user_id <> m.sender_user;
+            DROP TABLE conversations;
+            """),
     ];
 }

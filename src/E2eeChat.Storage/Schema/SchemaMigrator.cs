@@ -9,7 +9,11 @@ namespace E2eeChat.Storage.Schema;
 /// </summary>
 internal static class SchemaMigrator
 {
-    public static async Task<int> MigrateAsync(SqlDialect dialect, CancellationToken cancellationToken)
+    public static Task<int> MigrateAsync(SqlDialect dialect, CancellationToken cancellationToken) =>
+        MigrateAsync(dialect, int.MaxValue, cancellationToken);
+
+    /// <summary>Applies the steps up to <paramref name="throughVersion"/>; tests start from an older schema with it.</summary>
+    public static async Task<int> MigrateAsync(SqlDialect dialect, int throughVersion, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -35,7 +39,7 @@ internal static class SchemaMigrator
         var applied = 0;
         foreach (var migration in Migrations.All)
         {
-            if (done.Contains(migration.Version))
+            if (done.Contains(migration.Version) || migration.Version > throughVersion)
             {
                 continue;
             }

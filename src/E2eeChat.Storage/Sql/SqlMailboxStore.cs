@@ -15,6 +15,16 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
     private const string EnvelopeColumns =
         "id, user_id, device_id, seq, message_id, type, source_user, source_device, room_id, client_timestamp, server_timestamp, content, expires_at";
 
+    // Mutuality is read here, not kept by the send: a direct send only adds its own direction (one insert-if-absent),
+    // and both reads are primary-key probes (presence: the user's rows, then one probe per row for the way back).
+    private const string MutualJoin = """
+        SELECT sent.recipient_user FROM direct_contacts sent
+        JOIN direct_contacts back ON back.sender_user = sent.recipient_user AND back.recipient_user = sent.sender_user
+        WHERE sent.sender_user = @user
+        """;
+
+    private const string AreMutual = MutualJoin + " AND sent.recipient_user = @peer";
+
     public async Task<StoreOutcome> StoreAsync(MailboxBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -177,23 +187,23 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
         return deleted;
     }
 
-    public async Task<IReadOnlyList<Guid>> ConversationPeersAsync(Guid userId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Guid>> MutualContactsAsync(Guid userId, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command("SELECT peer_id FROM conversations WHERE user_id = @user");
+        await using var command = connection.Command(MutualJoin);
         await using var reader = await command.With("user", userId).ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var peers = new List<Guid>();
+        var contacts = new List<Guid>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            peers.Add(reader.GetGuid(0));
+            contacts.Add(reader.GetGuid(0));
         }
-        return peers;
+        return contacts;
     }
 
-    public async Task<bool> SharesConversationAsync(Guid userId, Guid peerId, CancellationToken cancellationToken)
+    public async Task<bool> AreMutualContactsAsync(Guid userId, Guid peerId, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command("SELECT 1 FROM conversations WHERE user_id = @user AND peer_id = @peer");
+        await using var command = connection.Command(AreMutual);
         return await command.With("user", userId).With("peer", peerId).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
@@ -288,7 +298,7 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
             .ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
-    /// <summary>Envelopes, their status rows and (for a direct send) the conversation, in one round trip.</summary>
+    /// <summary>Envelopes, their status rows and (for a direct send) the sender's contact row, in one round trip.</summary>
     private static async Task InsertEnvelopesAsync(DbConnection connection, DbTransaction transaction, MailboxBatch batch,
         Envelope[] envelopes, CancellationToken cancellationToken)
     {
@@ -318,8 +328,10 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
         sql.Append(';');
         if (batch.RoomId is null && batch.DestinationUsers.Count == 1 && batch.DestinationUsers[0] != batch.SenderUserId)
         {
+            // One direction only: the reply records the other. Insert-if-absent, no read: many sends' rows batch into one
+            // multi-row VALUES, duplicates included (DO NOTHING skips a row that an earlier one of the same statement inserted).
             command.With("peer", batch.DestinationUsers[0]);
-            sql.Append("\nINSERT INTO conversations (user_id, peer_id) VALUES (@sender, @peer), (@peer, @sender) ON CONFLICT DO NOTHING;");
+            sql.Append("\nINSERT INTO direct_contacts (sender_user, recipient_user) VALUES (@sender, @peer) ON CONFLICT DO NOTHING;");
         }
         command.CommandText = sql.ToString();
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

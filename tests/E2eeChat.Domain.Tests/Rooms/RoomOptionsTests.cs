@@ -12,16 +12,31 @@ public sealed class RoomOptionsTests
     }
 
     [Theory]
-    [InlineData(1, 10, 6)]
-    [InlineData(100, 0, 6)]
-    [InlineData(200, 10, 6)]
-    public void Settings_that_cannot_work_fail_at_start_up(int maxMembers, int maxRoomsPerUser, int maxDevices)
+    [InlineData(1, 10, 10, 6)]
+    [InlineData(100, 0, 10, 6)]
+    [InlineData(100, 10, 0, 6)]
+    [InlineData(200, 10, 10, 6)]
+    public void Settings_that_cannot_work_fail_at_start_up(int maxMembers, int maxRoomsPerUser, int maxPendingInvitations, int maxDevices)
     {
-        var options = new RoomOptions { MaxMembers = maxMembers, MaxRoomsPerUser = maxRoomsPerUser };
+        var options = new RoomOptions
+        {
+            MaxMembers = maxMembers,
+            MaxRoomsPerUser = maxRoomsPerUser,
+            MaxPendingInvitationsPerUser = maxPendingInvitations,
+        };
 
         var error = Assert.Throws<InvalidOperationException>(() => options.Validate(maxDevices));
 
         Assert.StartsWith("Rooms:Max", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_creations_invitees_are_its_distinct_member_ids_without_the_creator_in_order()
+    {
+        var (creator, bob, carol) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+
+        Assert.Equal([carol, bob], RoomRules.Invitees(creator, [carol, creator, bob, carol]));
+        Assert.Empty(RoomRules.Invitees(creator, null));
     }
 
     [Fact]

@@ -127,6 +127,7 @@ public abstract class ClusterScenarios(LocalCluster cluster, ITestOutputHelper o
         var bob = await api0.SignUpAsync();
         var bobTablet = await api0.LinkByPasswordAsync(bob);
         await api0.SendTextAsync(alice, bob, "hello");
+        await api0.SendTextAsync(bob, alice, "hi");
         await using var aliceHub = await ConnectAsync(2, alice);
 
         var phone = await ConnectAsync(0, bob);

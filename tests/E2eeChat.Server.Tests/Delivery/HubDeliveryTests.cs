@@ -207,12 +207,13 @@ public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task Typing_reaches_the_partner_only_within_a_conversation()
+    public async Task Typing_reaches_a_mutual_contact_and_no_one_else()
     {
         var alice = await _api.SignUpAsync();
         var bob = await _api.SignUpAsync();
         var stranger = await _api.SignUpAsync();
         await _api.SendTextAsync(alice, bob, "hello");
+        await _api.SendTextAsync(bob, alice, "hi");
         await using var aliceHub = await ConnectAsync(alice);
         await using var bobHub = await ConnectAsync(bob);
 
@@ -228,12 +229,13 @@ public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task Presence_goes_to_conversation_partners_when_the_first_device_connects_and_the_last_leaves()
+    public async Task Presence_goes_to_mutual_contacts_when_the_first_device_connects_and_the_last_leaves()
     {
         var alice = await _api.SignUpAsync();
         var bob = await _api.SignUpAsync();
         var bobTablet = await _api.LinkByPasswordAsync(bob);
         await _api.SendTextAsync(alice, bob, "hello");
+        await _api.SendTextAsync(bob, alice, "hi");
         await using var aliceHub = await ConnectAsync(alice);
 
         var bobPhone = await ConnectAsync(bob);
@@ -248,6 +250,47 @@ public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixtu
 
         Assert.Equal([true, false], aliceHub.PresenceEvents.Select(p => p.Online));
         Assert.All(aliceHub.PresenceEvents, p => Assert.Equal(bob.UserId, p.UserId));
+    }
+
+    [Fact]
+    public async Task A_stranger_who_sent_one_message_hears_no_presence_and_may_not_type_until_the_recipient_replies()
+    {
+        var alice = await _api.SignUpAsync();
+        var mallory = await _api.SignUpAsync();
+        var carol = await _api.SignUpAsync();
+        await _api.SendTextAsync(mallory, alice, "hello from a stranger");
+        // Carol is mallory's mutual contact: her typing marks the point by which anything sent to mallory before has arrived.
+        await _api.SendTextAsync(mallory, carol, "hi");
+        await _api.SendTextAsync(carol, mallory, "hi");
+        await using var carolHub = await ConnectAsync(carol);
+        await carolHub.WaitForQueueEmptyAsync();
+        await using var malloryHub = await ConnectAsync(mallory);
+        await malloryHub.WaitForQueueEmptyAsync();
+
+        var aliceHub = await ConnectAsync(alice);
+        await aliceHub.WaitForQueueEmptyAsync();
+        var malloryTypes = await Assert.ThrowsAsync<HubException>(() =>
+            malloryHub.Connection.InvokeAsync("Typing", alice.UserId.ToString(), true));
+        var aliceTypes = await Assert.ThrowsAsync<HubException>(() =>
+            aliceHub.Connection.InvokeAsync("Typing", mallory.UserId.ToString(), true));
+        await carolHub.Connection.InvokeAsync("Typing", mallory.UserId.ToString(), true);
+        await malloryHub.WaitUntilAsync(() => malloryHub.TypingEvents.Count == 1, "carol's marker");
+        var presenceBeforeReply = malloryHub.PresenceEvents.Count(p => p.UserId == alice.UserId);
+
+        await _api.SendTextAsync(alice, mallory, "who are you?");
+        await aliceHub.DisposeAsync();
+        await malloryHub.WaitUntilAsync(() => malloryHub.PresenceEvents.Any(p => p.UserId == alice.UserId),
+            "alice's presence after her reply");
+        await using var aliceAgain = await ConnectAsync(alice);
+        await aliceAgain.WaitForQueueEmptyAsync();
+        await malloryHub.Connection.InvokeAsync("Typing", alice.UserId.ToString(), true);
+        await aliceAgain.WaitUntilAsync(() => aliceAgain.TypingEvents.Count == 1, "mallory typing after the reply");
+
+        Assert.StartsWith("not_in_conversation:", HubDevice.ServerMessage(malloryTypes), StringComparison.Ordinal);
+        Assert.StartsWith("not_in_conversation:", HubDevice.ServerMessage(aliceTypes), StringComparison.Ordinal);
+        Assert.Equal(0, presenceBeforeReply);
+        Assert.False(malloryHub.PresenceEvents.First(p => p.UserId == alice.UserId).Online);
+        Assert.Equal(mallory.UserId, aliceAgain.TypingEvents[0].UserId);
     }
 
     [Fact]

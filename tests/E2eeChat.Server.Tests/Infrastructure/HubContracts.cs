@@ -50,7 +50,8 @@ public sealed record HubRoomEvent(
     [property: Key("kind")] string Kind,
     [property: Key("userId")] Guid? UserId,
     [property: Key("name")] string? Name,
-    [property: Key("at")] long At);
+    [property: Key("at")] long At,
+    [property: Key("byUserId")] Guid? ByUserId = null);
 
 [MessagePackObject]
 public sealed record HubRevoked([property: Key("reason")] string Reason);

@@ -28,6 +28,7 @@ public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsync
         ["RateLimits:LinkPerIp:PermitLimit"] = "100000",
         ["RateLimits:LinkPerAccount:PermitLimit"] = "100000",
         ["RateLimits:PrekeyFetchPerDevicePair:PermitLimit"] = "100000",
+        ["RateLimits:RoomInvitationsPerAccount:PermitLimit"] = "100000",
     };
 
     public string DataDirectory => _directory.Path;

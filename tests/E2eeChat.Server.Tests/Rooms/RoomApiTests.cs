@@ -14,23 +14,31 @@ public abstract class RoomApiTests<TFactory>(TFactory factory) : IClassFixture<T
     private readonly ApiClient _api = factory.Api();
 
     [Fact]
-    public async Task Create_returns_201_with_the_creator_as_admin_and_every_member_sees_the_room()
+    public async Task Create_returns_201_with_the_creator_as_admin_and_the_member_ids_invited()
     {
         var alice = await _api.SignUpAsync();
         var bob = await _api.SignUpAsync();
 
-        var created = await _api.PostAsync("/api/v1/rooms", new { name = "climbing", memberIds = new[] { bob.UserId, bob.UserId } },
+        var created = await _api.PostAsync("/api/v1/rooms", new { name = "climbing", memberIds = new[] { bob.UserId, bob.UserId, alice.UserId } },
             alice.AccessToken);
         var roomId = created.Text("roomId");
+        var accepted = await _api.AcceptAsync(bob, Guid.Parse(roomId));
         var asBob = await _api.GetAsync($"/api/v1/rooms/{roomId}", bob.AccessToken);
         var bobsRooms = await _api.GetAsync("/api/v1/rooms", bob.AccessToken);
 
         Assert.Equal(HttpStatusCode.Created, created.Status);
         Assert.Equal("climbing", created.Text("name"));
-        Assert.Equal([(alice.UserId.ToString(), "admin"), (bob.UserId.ToString(), "member")], Roles(created.Body));
+        Assert.Equal([(alice.UserId.ToString(), "admin")], Roles(created.Body));
+        var invitation = Assert.Single(created.Body!["invitations"]!.AsArray());
+        Assert.Equal(bob.UserId.ToString(), invitation!["userId"]!.GetValue<string>());
+        Assert.Equal("member", invitation["role"]!.GetValue<string>());
+        Assert.Equal(alice.UserId.ToString(), invitation["invitedBy"]!.GetValue<string>());
         Assert.True(DateTimeOffset.TryParse(created.Text("createdAt"), System.Globalization.CultureInfo.InvariantCulture, out _));
+        Assert.Equal(HttpStatusCode.OK, accepted.Status);
+        Assert.Equal([(alice.UserId.ToString(), "admin"), (bob.UserId.ToString(), "member")], Roles(accepted.Body));
+        Assert.Empty(accepted.Body!["invitations"]!.AsArray());
         Assert.Equal(HttpStatusCode.OK, asBob.Status);
-        Assert.Equal(Roles(created.Body), Roles(asBob.Body));
+        Assert.Equal(Roles(accepted.Body), Roles(asBob.Body));
         Assert.Equal([roomId], bobsRooms.Body!.AsArray().Select(r => r!["roomId"]!.GetValue<string>()));
     }
 
@@ -179,15 +187,16 @@ public abstract class RoomApiTests<TFactory>(TFactory factory) : IClassFixture<T
     }
 
     [Fact]
-    public async Task Admin_adds_renames_and_removes_and_a_removed_member_loses_the_room()
+    public async Task Admin_invites_renames_and_removes_and_a_removed_member_loses_the_room()
     {
         var alice = await _api.SignUpAsync();
         var bob = await _api.SignUpAsync();
         var carol = await _api.SignUpAsync();
         var roomId = await _api.CreateRoomAsync(alice, bob);
 
-        var add = await _api.PostAsync($"/api/v1/rooms/{roomId}/members", new { userId = carol.UserId }, alice.AccessToken);
-        var addAgain = await _api.PostAsync($"/api/v1/rooms/{roomId}/members", new { userId = carol.UserId }, alice.AccessToken);
+        var add = await _api.InviteAsync(alice, roomId, carol);
+        var addAgain = await _api.InviteAsync(alice, roomId, carol);
+        Assert.Equal(HttpStatusCode.OK, (await _api.AcceptAsync(carol, roomId)).Status);
         var rename = await _api.SendAsync(HttpMethod.Patch, $"/api/v1/rooms/{roomId}",
             System.Net.Http.Json.JsonContent.Create(new { name = "renamed" }), alice.AccessToken);
         var remove = await _api.DeleteAsync($"/api/v1/rooms/{roomId}/members/{bob.UserId}", alice.AccessToken);

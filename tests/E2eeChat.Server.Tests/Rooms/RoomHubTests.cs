@@ -85,25 +85,63 @@ public abstract class RoomHubTests<TFactory>(TFactory factory) : IClassFixture<T
         await using var carolHub = await ConnectAsync(carol);
 
         var roomId = await _api.CreateRoomAsync(alice, bob);
-        await _api.PostAsync($"/api/v1/rooms/{roomId}/members", new { userId = carol.UserId }, alice.AccessToken);
+        await _api.InviteAsync(alice, roomId, carol);
+        await _api.AcceptAsync(carol, roomId);
         await _api.SendAsync(HttpMethod.Patch, $"/api/v1/rooms/{roomId}",
             System.Net.Http.Json.JsonContent.Create(new { name = "renamed" }), alice.AccessToken);
         await _api.DeleteAsync($"/api/v1/rooms/{roomId}/members/{bob.UserId}", alice.AccessToken);
         await _api.DeleteAsync($"/api/v1/rooms/{roomId}/members/{carol.UserId}", carol.AccessToken);
         await _api.DeleteAsync($"/api/v1/rooms/{roomId}", alice.AccessToken);
 
-        await aliceHub.WaitUntilAsync(() => aliceHub.RoomEvents.Count == 6, "six room events");
-        Assert.Equal([("created", null), ("joined", carol.UserId), ("renamed", null), ("removed", bob.UserId),
-            ("left", carol.UserId), ("deleted", null)], Kinds(aliceHub));
-        Assert.Equal("renamed", aliceHub.RoomEvents[2].Name);
+        await aliceHub.WaitUntilAsync(() => aliceHub.RoomEvents.Count == 9, "nine room events");
+        Assert.Equal([("created", null), ("invited", bob.UserId), ("joined", bob.UserId), ("invited", carol.UserId),
+            ("joined", carol.UserId), ("renamed", null), ("removed", bob.UserId), ("left", carol.UserId), ("deleted", null)], Kinds(aliceHub));
+        Assert.Equal("renamed", aliceHub.RoomEvents[5].Name);
+        Assert.Equal([alice.UserId, alice.UserId, alice.UserId], aliceHub.RoomEvents.Where(e => e.ByUserId is not null)
+            .Select(e => e.ByUserId!.Value));
         Assert.All(aliceHub.RoomEvents, e => Assert.Equal(roomId, e.RoomId));
         foreach (var hub in new[] { bobHub, tabletHub })
         {
-            await hub.WaitUntilAsync(() => hub.RoomEvents.Count == 4, "bob's four room events");
-            Assert.Equal([("created", null), ("joined", carol.UserId), ("renamed", null), ("removed", bob.UserId)], Kinds(hub));
+            await hub.WaitUntilAsync(() => hub.RoomEvents.Count == 6, "bob's six room events");
+            Assert.Equal([("invited", bob.UserId), ("joined", bob.UserId), ("invited", carol.UserId), ("joined", carol.UserId),
+                ("renamed", null), ("removed", bob.UserId)], Kinds(hub));
         }
-        await carolHub.WaitUntilAsync(() => carolHub.RoomEvents.Count == 4, "carol's four room events");
-        Assert.Equal([("joined", carol.UserId), ("renamed", null), ("removed", bob.UserId), ("left", carol.UserId)], Kinds(carolHub));
+        await carolHub.WaitUntilAsync(() => carolHub.RoomEvents.Count == 5, "carol's five room events");
+        Assert.Equal([("invited", carol.UserId), ("joined", carol.UserId), ("renamed", null), ("removed", bob.UserId),
+            ("left", carol.UserId)], Kinds(carolHub));
+    }
+
+    [Fact]
+    public async Task An_invitee_hears_the_invitation_with_the_room_name_and_who_invited_and_hears_it_end()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        var carol = await _api.SignUpAsync();
+        await using var aliceHub = await ConnectAsync(alice);
+        await using var bobHub = await ConnectAsync(bob);
+        await using var carolHub = await ConnectAsync(carol);
+
+        var roomId = await _api.CreateRoomInvitingAsync(alice, bob);
+        await bobHub.WaitUntilAsync(() => bobHub.RoomEvents.Count == 1, "the invitation");
+        await _api.DeclineAsync(bob, roomId);
+        await _api.InviteAsync(alice, roomId, carol);
+        await _api.DeleteAsync($"/api/v1/rooms/{roomId}/members/{carol.UserId}", alice.AccessToken);
+        await _api.InviteAsync(alice, roomId, bob);
+        await _api.DeleteAsync($"/api/v1/rooms/{roomId}", alice.AccessToken);
+
+        var invited = bobHub.RoomEvents[0];
+        Assert.Equal("invited", invited.Kind);
+        Assert.Equal("team", invited.Name);
+        Assert.Equal(bob.UserId, invited.UserId);
+        Assert.Equal(alice.UserId, invited.ByUserId);
+        await bobHub.WaitUntilAsync(() => bobHub.RoomEvents.Count == 4, "bob's four room events");
+        Assert.Equal([("invited", bob.UserId), ("declined", bob.UserId), ("invited", bob.UserId), ("deleted", null)], Kinds(bobHub));
+        await carolHub.WaitUntilAsync(() => carolHub.RoomEvents.Count == 2, "carol's two room events");
+        Assert.Equal([("invited", carol.UserId), ("uninvited", carol.UserId)], Kinds(carolHub));
+        Assert.Equal(alice.UserId, carolHub.RoomEvents[1].ByUserId);
+        await aliceHub.WaitUntilAsync(() => aliceHub.RoomEvents.Count == 7, "alice's seven room events");
+        Assert.Equal([("created", null), ("invited", bob.UserId), ("declined", bob.UserId), ("invited", carol.UserId),
+            ("uninvited", carol.UserId), ("invited", bob.UserId), ("deleted", null)], Kinds(aliceHub));
     }
 
     [Fact]
@@ -177,6 +215,50 @@ public abstract class RoomHubTests<TFactory>(TFactory factory) : IClassFixture<T
 
         Assert.Equal([true, false], aliceHub.PresenceEvents.Select(p => p.Online));
         Assert.All(aliceHub.PresenceEvents, p => Assert.Equal(bob.UserId, p.UserId));
+    }
+
+    [Fact]
+    public async Task An_invitee_hears_no_presence_or_typing_through_the_room_until_accepting()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        var carol = await _api.SignUpAsync();
+        // Carol is a mutual contact of both: her typing marks the point by which anything sent before has arrived.
+        await MutualContactsAsync(carol, alice);
+        await MutualContactsAsync(carol, bob);
+        var roomId = await _api.CreateRoomInvitingAsync(alice, bob);
+        await using var carolHub = await ConnectAsync(carol);
+        await using var aliceHub = await ConnectAsync(alice);
+
+        var bobHub = await ConnectAsync(bob);
+        await aliceHub.Connection.InvokeAsync("Typing", roomId.ToString(), true);
+        var refused = await Assert.ThrowsAsync<HubException>(() => bobHub.Connection.InvokeAsync("Typing", roomId.ToString(), true));
+        await carolHub.Connection.InvokeAsync("Typing", alice.UserId.ToString(), true);
+        await carolHub.Connection.InvokeAsync("Typing", bob.UserId.ToString(), true);
+        await aliceHub.WaitUntilAsync(() => aliceHub.TypingEvents.Count == 1, "carol's marker");
+        await bobHub.WaitUntilAsync(() => bobHub.TypingEvents.Count == 1, "carol's marker");
+        var aliceHeardOfBob = aliceHub.PresenceEvents.Count(p => p.UserId == bob.UserId);
+        var bobHeardTyping = bobHub.TypingEvents.Select(t => t.ConversationId).ToArray();
+
+        await _api.AcceptAsync(bob, roomId);
+        await bobHub.DisposeAsync();
+        await aliceHub.WaitUntilAsync(() => aliceHub.PresenceEvents.Any(p => p.UserId == bob.UserId),
+            "bob's presence once he is a member");
+        await using var bobAgain = await ConnectAsync(bob);
+        await bobAgain.Connection.InvokeAsync("Typing", roomId.ToString(), true);
+        await aliceHub.WaitUntilAsync(() => aliceHub.TypingEvents.Count == 2, "bob typing in the room");
+
+        Assert.StartsWith("not_in_conversation:", HubDevice.ServerMessage(refused), StringComparison.Ordinal);
+        Assert.Equal(0, aliceHeardOfBob);
+        Assert.Equal([carol.UserId.ToString()], bobHeardTyping);
+        Assert.Equal(roomId.ToString(), aliceHub.TypingEvents[1].ConversationId);
+        Assert.Equal(bob.UserId, aliceHub.TypingEvents[1].UserId);
+    }
+
+    private async Task MutualContactsAsync(TestDevice one, TestDevice other)
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _api.SendTextAsync(one, other, "hi")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await _api.SendTextAsync(other, one, "hi")).Status);
     }
 
     /// <summary>Connected, with its backlog drained, so it is registered for events before the test acts.</summary>
