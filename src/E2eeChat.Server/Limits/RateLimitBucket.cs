@@ -9,4 +9,7 @@ public enum RateLimitBucket
     LinkPerIp,
     LinkPerAccount,
     PrekeyFetchPerDevicePair,
+    AttachmentUploadsPerAccount,
+    AttachmentRequestsPerAccount,
+    CallingRelaysPerAccount,
 }

@@ -26,6 +26,15 @@ public sealed class RateLimitOptions
     /// <summary>Bundle fetches by one device of one target device (or of <c>*</c>); each fetch uses up one-time keys.</summary>
     public RateLimitRule PrekeyFetchPerDevicePair { get; set; } = new() { PermitLimit = 30, Window = TimeSpan.FromMinutes(1) };
 
+    /// <summary>Attachment uploads (tus creations) by one account.</summary>
+    public RateLimitRule AttachmentUploadsPerAccount { get; set; } = new() { PermitLimit = 100, Window = TimeSpan.FromHours(1) };
+
+    /// <summary>Attachment PATCH, HEAD and downloads by one account.</summary>
+    public RateLimitRule AttachmentRequestsPerAccount { get; set; } = new() { PermitLimit = 600, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>TURN credentials fetched by one account.</summary>
+    public RateLimitRule CallingRelaysPerAccount { get; set; } = new() { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) };
+
     public RateLimitRule RuleFor(RateLimitBucket bucket) => bucket switch
     {
         RateLimitBucket.SignupPerIp => SignupPerIp,
@@ -34,6 +43,9 @@ public sealed class RateLimitOptions
         RateLimitBucket.LinkPerIp => LinkPerIp,
         RateLimitBucket.LinkPerAccount => LinkPerAccount,
         RateLimitBucket.PrekeyFetchPerDevicePair => PrekeyFetchPerDevicePair,
+        RateLimitBucket.AttachmentUploadsPerAccount => AttachmentUploadsPerAccount,
+        RateLimitBucket.AttachmentRequestsPerAccount => AttachmentRequestsPerAccount,
+        RateLimitBucket.CallingRelaysPerAccount => CallingRelaysPerAccount,
         _ => throw new ArgumentOutOfRangeException(nameof(bucket)),
     };
 }
