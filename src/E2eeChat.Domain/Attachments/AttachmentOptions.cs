@@ -17,6 +17,9 @@ public sealed class AttachmentOptions
     /// <summary>An unfinished upload is deleted this long after its creation (<c>Upload-Expires</c>).</summary>
     public TimeSpan UnfinishedRetention { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>A PATCH whose body sends nothing for this long is ended; the bytes before are kept.</summary>
+    public TimeSpan BodyIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often the reaper deletes expired attachments and uploads.</summary>
     public TimeSpan ReaperInterval { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -31,10 +34,11 @@ public sealed class AttachmentOptions
             throw new InvalidOperationException(
                 $"{SectionName}:DailyBytesPerAccount ({DailyBytesPerAccount}) must be at least {SectionName}:MaxBytes ({MaxBytes}).");
         }
-        if (Retention <= TimeSpan.Zero || UnfinishedRetention <= TimeSpan.Zero || ReaperInterval <= TimeSpan.Zero)
+        if (Retention <= TimeSpan.Zero || UnfinishedRetention <= TimeSpan.Zero || ReaperInterval <= TimeSpan.Zero
+            || BodyIdleTimeout <= TimeSpan.Zero)
         {
             throw new InvalidOperationException(
-                $"{SectionName}:Retention, UnfinishedRetention and ReaperInterval must be positive.");
+                $"{SectionName}:Retention, UnfinishedRetention, BodyIdleTimeout and ReaperInterval must be positive.");
         }
     }
 }

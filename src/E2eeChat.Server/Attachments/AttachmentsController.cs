@@ -89,7 +89,20 @@ public sealed class AttachmentsController(AttachmentService attachments, Attachm
         {
             bodyLimit.MaxRequestBodySize = options.MaxBytes;
         }
-        var upload = await attachments.AppendAsync(id, caller.UserId, offset, Request.ContentLength, Request.Body, cancellationToken);
+        // Not cancelled when the client goes away: the body then ends with an error, and the bytes that arrived before
+        // it are stored so that the client resumes after them (tus: store as much of the received data as possible).
+        Attachment upload;
+        try
+        {
+            upload = await attachments.AppendAsync(id, caller.UserId, offset, Request.ContentLength,
+                new IdleTimeoutStream(Request.Body, options.BodyIdleTimeout), CancellationToken.None);
+        }
+        catch (BodyIdleException)
+        {
+            // tus: a timed-out request is handled by closing the connection; the client resumes from HEAD.
+            HttpContext.Abort();
+            return new EmptyResult();
+        }
         Response.Headers[TusProtocol.UploadOffsetHeader] = Number(upload.Offset);
         WriteExpiry(upload);
         return NoContent();

@@ -28,6 +28,11 @@ public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsync
         ["RateLimits:LinkPerIp:PermitLimit"] = "100000",
         ["RateLimits:LinkPerAccount:PermitLimit"] = "100000",
         ["RateLimits:PrekeyFetchPerDevicePair:PermitLimit"] = "100000",
+        ["RateLimits:AttachmentUploadsPerAccount:PermitLimit"] = "100000",
+        ["RateLimits:AttachmentRequestsPerAccount:PermitLimit"] = "100000",
+        ["RateLimits:CallingRelaysPerAccount:PermitLimit"] = "100000",
+        // A stalled upload test waits this long; loopback clients never pause so long otherwise.
+        ["Attachments:BodyIdleTimeout"] = "00:00:02",
     };
 
     public string DataDirectory => _directory.Path;
