@@ -77,6 +77,7 @@ public class SqliteServerFactory : TestServerFactory
     {
         settings["Storage:Provider"] = "Sqlite";
         settings["Storage:SqlitePath"] = Path.Combine(DataDirectory, "e2eechat.db");
+        settings["Storage:AttachmentsPath"] = Path.Combine(DataDirectory, "attachments");
         return Task.CompletedTask;
     }
 }
