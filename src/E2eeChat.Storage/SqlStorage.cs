@@ -1,9 +1,11 @@
 using E2eeChat.Domain.Accounts;
+using E2eeChat.Domain.Attachments;
 using E2eeChat.Domain.Devices;
 using E2eeChat.Domain.Keys;
 using E2eeChat.Domain.Messages;
 using E2eeChat.Domain.Rooms;
 using E2eeChat.Domain.Sessions;
+using E2eeChat.Storage.Attachments;
 using E2eeChat.Storage.Postgres;
 using E2eeChat.Storage.Schema;
 using E2eeChat.Storage.Sql;
@@ -17,9 +19,10 @@ public sealed class SqlStorage : IAsyncDisposable
 {
     private readonly SqlDialect _dialect;
 
-    private SqlStorage(SqlDialect dialect)
+    private SqlStorage(SqlDialect dialect, Func<AttachmentRecords, IAttachmentStore> attachments)
     {
         _dialect = dialect;
+        Attachments = attachments(new AttachmentRecords(dialect));
         Accounts = new SqlAccountStore(dialect);
         Devices = new SqlDeviceStore(dialect);
         Sessions = new SqlSessionStore(dialect);
@@ -44,13 +47,18 @@ public sealed class SqlStorage : IAsyncDisposable
 
     public IRoomStore Rooms { get; }
 
+    /// <summary>Files under <see cref="StorageOptions.AttachmentsPath"/> on SQLite; chunk rows on PostgreSQL.</summary>
+    public IAttachmentStore Attachments { get; }
+
     public static SqlStorage Create(StorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         return options.Provider switch
         {
-            StorageProvider.Postgres => new SqlStorage(new PostgresDialect(PostgresDataSource(options))),
-            _ => new SqlStorage(new SqliteDialect(options.SqlitePath)),
+            StorageProvider.Postgres => new SqlStorage(new PostgresDialect(PostgresDataSource(options)),
+                records => new ChunkedAttachmentStore(records)),
+            _ => new SqlStorage(new SqliteDialect(options.SqlitePath),
+                records => new FileAttachmentStore(records, options.AttachmentsPath)),
         };
     }
 

@@ -18,4 +18,7 @@ public sealed class StorageOptions
 
     /// <summary>The SQLite database file for the embedded default.</summary>
     public string SqlitePath { get; set; } = Path.Combine("data", "e2eechat.db");
+
+    /// <summary>Where the embedded default keeps attachment bytes, one owner-only file each; cluster mode keeps them in PostgreSQL.</summary>
+    public string AttachmentsPath { get; set; } = Path.Combine("data", "attachments");
 }

@@ -13,6 +13,7 @@ internal static class StorageFactory
         {
             Provider = StorageProvider.Sqlite,
             SqlitePath = Path.Combine(directory.Path, "test.db"),
+            AttachmentsPath = Path.Combine(directory.Path, "attachments"),
         });
         await storage.MigrateAsync(throughVersion, CancellationToken.None);
         return storage;

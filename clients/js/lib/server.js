@@ -25,6 +25,8 @@ export const testSettings = Object.freeze({
   RateLimits__LinkPerIp__PermitLimit: '100000',
   RateLimits__LinkPerAccount__PermitLimit: '100000',
   RateLimits__PrekeyFetchPerDevicePair__PermitLimit: '100000',
+  RateLimits__AttachmentUploadsPerAccount__PermitLimit: '100000',
+  RateLimits__AttachmentRequestsPerAccount__PermitLimit: '100000',
 });
 
 /** A loopback TCP port nothing listens on right now. */

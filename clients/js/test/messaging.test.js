@@ -154,7 +154,10 @@ test('after the runs, no plaintext is in the database files', async () => {
   // Runs last (node:test runs a file's tests in order): every plaintext above has been through the server.
   assert.equal(plaintexts.length, 7);
   const dataDirectory = join(server.directory, 'data');
-  const files = await readdir(dataDirectory);
+  // Every file under data/, attachments/ included.
+  const files = (await readdir(dataDirectory, { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dataDirectory.length + 1));
   assert.ok(files.includes('e2eechat.db'), `no database in ${dataDirectory}: ${files}`);
   for (const file of files) {
     const bytes = await readFile(join(dataDirectory, file));

@@ -46,4 +46,17 @@ public static class ErrorCodes
     public const string TooManyRooms = "too_many_rooms";
     public const string TooManyInvitations = "too_many_invitations";
     public const string InvitationNotFound = "invitation_not_found";
+    public const string UnsupportedTusVersion = "unsupported_tus_version";
+    public const string InvalidUploadLength = "invalid_upload_length";
+    public const string InvalidUploadOffset = "invalid_upload_offset";
+    public const string UploadMetadataNotSupported = "upload_metadata_not_supported";
+    public const string AttachmentTooLarge = "attachment_too_large";
+    public const string AttachmentQuotaExceeded = "attachment_quota_exceeded";
+    public const string AttachmentNotFound = "attachment_not_found";
+    public const string AttachmentExpired = "attachment_expired";
+    public const string UploadOffsetMismatch = "upload_offset_mismatch";
+    public const string UploadLocked = "upload_locked";
+    public const string UploadIncomplete = "upload_incomplete";
+    public const string RangeNotSatisfiable = "range_not_satisfiable";
+    public const string TurnNotConfigured = "turn_not_configured";
 }

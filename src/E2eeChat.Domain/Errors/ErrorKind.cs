@@ -11,4 +11,9 @@ public enum ErrorKind
     Gone,
     PayloadTooLarge,
     TooManyRequests,
+    PreconditionFailed,
+    UnsupportedMediaType,
+    RangeNotSatisfiable,
+    Locked,
+    ServiceUnavailable,
 }

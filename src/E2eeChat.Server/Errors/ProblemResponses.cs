@@ -19,6 +19,11 @@ public static class ProblemResponses
         ErrorKind.Gone => StatusCodes.Status410Gone,
         ErrorKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
+        ErrorKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
+        ErrorKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+        ErrorKind.RangeNotSatisfiable => StatusCodes.Status416RangeNotSatisfiable,
+        ErrorKind.Locked => StatusCodes.Status423Locked,
+        ErrorKind.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -32,6 +37,7 @@ public static class ProblemResponses
         StatusCodes.Status405MethodNotAllowed => ErrorCodes.MethodNotAllowed,
         StatusCodes.Status413PayloadTooLarge => ErrorCodes.PayloadTooLarge,
         StatusCodes.Status415UnsupportedMediaType => ErrorCodes.UnsupportedMediaType,
+        StatusCodes.Status416RangeNotSatisfiable => ErrorCodes.RangeNotSatisfiable,
         StatusCodes.Status429TooManyRequests => ErrorCodes.RateLimited,
         _ => ErrorCodes.InternalError,
     };

@@ -1,3 +1,4 @@
+using E2eeChat.Server.Attachments;
 using E2eeChat.Server.Cluster;
 using E2eeChat.Server.Health;
 using E2eeChat.Server.Hub;
@@ -14,6 +15,9 @@ public static class E2eeChatPipeline
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHubConnectGate();
+        app.UseTusProtocol($"/{AttachmentsController.Path}");
+        // Explicit, so that routing sees the method after X-HTTP-Method-Override (tus) was applied.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapControllers();

@@ -1,12 +1,15 @@
 using E2eeChat.Domain.Accounts;
 using E2eeChat.Domain.Conversations;
+using E2eeChat.Domain.Attachments;
 using E2eeChat.Domain.Devices;
 using E2eeChat.Domain.Keys;
 using E2eeChat.Domain.Messages;
 using E2eeChat.Domain.Rooms;
 using E2eeChat.Domain.Sessions;
+using E2eeChat.Server.Attachments;
 using E2eeChat.Server.Auth;
 using E2eeChat.Server.Auth.Passwords;
+using E2eeChat.Server.Calling;
 using E2eeChat.Server.Cluster;
 using E2eeChat.Server.Delivery;
 using E2eeChat.Server.Errors;
@@ -58,6 +61,12 @@ public static class E2eeChatServices
         var prekeys = Bind<PrekeyOptions>(configuration, PrekeyOptions.SectionName);
         prekeys.Validate();
         services.AddSingleton(prekeys);
+        var attachments = Bind<AttachmentOptions>(configuration, AttachmentOptions.SectionName);
+        attachments.Validate();
+        services.AddSingleton(attachments);
+        var calling = Bind<CallingOptions>(configuration, CallingOptions.SectionName);
+        calling.Validate();
+        services.AddSingleton(calling);
 
         // Fails start-up with a clear message when cluster mode has no signing key.
         services.AddSingleton(SigningKey.Resolve(auth, storage));
@@ -69,6 +78,7 @@ public static class E2eeChatServices
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Mailboxes);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Prekeys);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Rooms);
+        services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Attachments);
 
         services.AddSingleton<ISessionRevocations, ConnectionRevocations>();
         services.AddSingleton<AccountService>();
@@ -85,6 +95,8 @@ public static class E2eeChatServices
         services.AddSingleton<DeviceConnections>();
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         services.AddHostedService<MailboxReaper>();
+        services.AddSingleton<AttachmentService>();
+        services.AddHostedService<AttachmentReaper>();
 
         // Base64 makes content 4/3 larger; the rest is JSON around it. MessagePack carries content as bytes: smaller.
         var maxBodyBytes = (messaging.MaxRequestBytes / 3 * 4) + (256 * 1024);

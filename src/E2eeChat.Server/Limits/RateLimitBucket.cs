@@ -10,4 +10,7 @@ public enum RateLimitBucket
     LinkPerAccount,
     PrekeyFetchPerDevicePair,
     RoomInvitationsPerAccount,
+    AttachmentUploadsPerAccount,
+    AttachmentRequestsPerAccount,
+    CallingRelaysPerAccount,
 }

@@ -46,6 +46,15 @@ public sealed class RateLimitOptions
     /// <summary>Room invitations one account sends, each invitee counting one (a room created with 10 member ids: 10).</summary>
     public RateLimitRule RoomInvitationsPerAccount { get; set; } = new() { PermitLimit = 200, Window = TimeSpan.FromHours(1) };
 
+    /// <summary>Attachment uploads (tus creations) by one account.</summary>
+    public RateLimitRule AttachmentUploadsPerAccount { get; set; } = new() { PermitLimit = 100, Window = TimeSpan.FromHours(1) };
+
+    /// <summary>Attachment PATCH, HEAD and downloads by one account.</summary>
+    public RateLimitRule AttachmentRequestsPerAccount { get; set; } = new() { PermitLimit = 600, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>TURN credentials fetched by one account.</summary>
+    public RateLimitRule CallingRelaysPerAccount { get; set; } = new() { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) };
+
     public RateLimitRule RuleFor(RateLimitBucket bucket) => bucket switch
     {
         RateLimitBucket.SignupPerIp => SignupPerIp,
@@ -55,6 +64,9 @@ public sealed class RateLimitOptions
         RateLimitBucket.LinkPerAccount => LinkPerAccount,
         RateLimitBucket.PrekeyFetchPerDevicePair => PrekeyFetchPerDevicePair,
         RateLimitBucket.RoomInvitationsPerAccount => RoomInvitationsPerAccount,
+        RateLimitBucket.AttachmentUploadsPerAccount => AttachmentUploadsPerAccount,
+        RateLimitBucket.AttachmentRequestsPerAccount => AttachmentRequestsPerAccount,
+        RateLimitBucket.CallingRelaysPerAccount => CallingRelaysPerAccount,
         _ => throw new ArgumentOutOfRangeException(nameof(bucket)),
     };
 

@@ -152,5 +152,29 @@ internal static class Migrations
                 WHERE m.room_id IS NULL AND r.user_id <> m.sender_user;
             DROP TABLE conversations;
             """),
+        // The bytes live in files in the embedded default and in attachment_chunks (pieces of at most 1 MiB) in
+        // PostgreSQL; both modes keep the uploads and the per-day quota counts here.
+        new(6, "attachments", d => $"""
+            CREATE TABLE attachments (
+                attachment_id TEXT PRIMARY KEY,
+                owner_id {d.UuidType} NOT NULL,
+                length {d.Int64Type} NOT NULL,
+                upload_offset {d.Int64Type} NOT NULL,
+                created_at {d.Int64Type} NOT NULL,
+                expires_at {d.Int64Type} NOT NULL);
+            CREATE INDEX attachments_by_expiry ON attachments (expires_at);
+
+            CREATE TABLE attachment_chunks (
+                attachment_id TEXT NOT NULL REFERENCES attachments (attachment_id) ON DELETE CASCADE,
+                chunk_offset {d.Int64Type} NOT NULL,
+                data {d.BytesType} NOT NULL,
+                PRIMARY KEY (attachment_id, chunk_offset));
+
+            CREATE TABLE attachment_quotas (
+                owner_id {d.UuidType} NOT NULL,
+                day INTEGER NOT NULL,
+                bytes {d.Int64Type} NOT NULL,
+                PRIMARY KEY (owner_id, day));
+            """),
     ];
 }

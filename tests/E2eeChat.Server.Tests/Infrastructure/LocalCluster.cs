@@ -57,6 +57,7 @@ public sealed class LocalCluster : IAsyncDisposable
             ["RateLimits__TokenPerUsername__PermitLimit"] = "100000",
             ["RateLimits__LinkPerIp__PermitLimit"] = "100000",
             ["RateLimits__LinkPerAccount__PermitLimit"] = "100000",
+            ["RateLimits__AttachmentRequestsPerAccount__PermitLimit"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())

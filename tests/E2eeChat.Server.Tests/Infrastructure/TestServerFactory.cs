@@ -29,6 +29,11 @@ public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsync
         ["RateLimits:LinkPerAccount:PermitLimit"] = "100000",
         ["RateLimits:PrekeyFetchPerDevicePair:PermitLimit"] = "100000",
         ["RateLimits:RoomInvitationsPerAccount:PermitLimit"] = "100000",
+        ["RateLimits:AttachmentUploadsPerAccount:PermitLimit"] = "100000",
+        ["RateLimits:AttachmentRequestsPerAccount:PermitLimit"] = "100000",
+        ["RateLimits:CallingRelaysPerAccount:PermitLimit"] = "100000",
+        // A stalled upload test waits this long; loopback clients never pause so long otherwise.
+        ["Attachments:BodyIdleTimeout"] = "00:00:02",
     };
 
     public string DataDirectory => _directory.Path;
@@ -73,6 +78,7 @@ public class SqliteServerFactory : TestServerFactory
     {
         settings["Storage:Provider"] = "Sqlite";
         settings["Storage:SqlitePath"] = Path.Combine(DataDirectory, "e2eechat.db");
+        settings["Storage:AttachmentsPath"] = Path.Combine(DataDirectory, "attachments");
         return Task.CompletedTask;
     }
 }

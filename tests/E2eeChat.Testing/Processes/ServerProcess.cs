@@ -30,6 +30,8 @@ public sealed class ServerProcess : IDisposable
     /// <summary>True when output beyond <see cref="MaxOutputChars"/> was dropped: <see cref="Output"/> is not all of it.</summary>
     public bool OutputTruncated { get; private set; }
 
+    public int ExitCode => _process.ExitCode;
+
     public string Output
     {
         get
