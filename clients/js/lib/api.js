@@ -55,6 +55,11 @@ export class Api {
     return this.request('PUT', '/api/v1/keys', { body: upload, token });
   }
 
+  /** Signal-Server's key check: 204 when the server holds the keys `digest` was made of, 409 otherwise. */
+  checkKeys(token, digest) {
+    return this.request('POST', '/api/v1/keys/check', { body: { digest: toBase64(digest) }, token });
+  }
+
   async keyCount(token) {
     return expect(await this.request('GET', '/api/v1/keys/count', { token }), 200);
   }

@@ -10,5 +10,6 @@ public enum ErrorKind
     Conflict,
     Gone,
     PayloadTooLarge,
+    UnprocessableEntity,
     TooManyRequests,
 }

@@ -12,6 +12,7 @@ using E2eeChat.Server.Errors;
 using E2eeChat.Server.Health;
 using E2eeChat.Server.Hub;
 using E2eeChat.Server.Json;
+using E2eeChat.Server.Keys;
 using E2eeChat.Server.Limits;
 using E2eeChat.Server.Messages;
 using E2eeChat.Storage;
@@ -64,6 +65,7 @@ public static class E2eeChatServices
         services.AddSingleton<AccountService>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<DeviceService>();
+        services.AddSingleton<IIdentityKeySignatures, XEdDsaIdentityKeySignatures>();
         services.AddSingleton<PrekeyDirectory>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<MessageService>();
