@@ -5,6 +5,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using E2eeChat.Bench.Prekeys;
 using E2eeChat.Signal.Curve;
+using E2eeChat.Testing.Certificates;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
 
@@ -32,6 +33,10 @@ var environment = new Dictionary<string, string>
 foreach (var limit in limits)
 {
     environment[$"RateLimits__{limit}__PermitLimit"] = "1000000000";
+}
+foreach (var (key, value) in ClusterCertificates.Create().Settings())
+{
+    environment[key] = value;
 }
 using var server = ServerProcess.Start("e2eechat", "dotnet", [serverDll, "--urls", url],
     workingDirectory: directory.Path, environment: environment);

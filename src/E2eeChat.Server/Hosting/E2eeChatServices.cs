@@ -6,6 +6,7 @@ using E2eeChat.Domain.Rooms;
 using E2eeChat.Domain.Security;
 using E2eeChat.Domain.Sessions;
 using E2eeChat.Server.Auth;
+using E2eeChat.Server.Certificates;
 using E2eeChat.Server.Cluster;
 using E2eeChat.Server.Delivery;
 using E2eeChat.Server.Errors;
@@ -50,8 +51,10 @@ public static class E2eeChatServices
         prekeys.Validate();
         services.AddSingleton(prekeys);
 
-        // Fails start-up with a clear message when cluster mode has no signing key.
+        // Fail start-up with a clear message when cluster mode has no signing key or no certificates.
         services.AddSingleton(SigningKey.Resolve(auth, storage));
+        services.AddSingleton(SenderCertificates.Resolve(
+            Bind<CertificateOptions>(configuration, CertificateOptions.SectionName), storage, TimeProvider.System));
         services.AddSingleton(_ => SqlStorage.Create(storage));
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Accounts);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Devices);
