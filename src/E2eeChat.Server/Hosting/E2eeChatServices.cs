@@ -51,10 +51,12 @@ public static class E2eeChatServices
         prekeys.Validate();
         services.AddSingleton(prekeys);
 
-        // Fail start-up with a clear message when cluster mode has no signing key or no certificates.
+        // Fail start-up with a clear message when cluster mode has no signing key or no certificates
+        // (the certificates are resolved, and generated if need be, when the pipeline logs the trust root).
         services.AddSingleton(SigningKey.Resolve(auth, storage));
-        services.AddSingleton(SenderCertificates.Resolve(
-            Bind<CertificateOptions>(configuration, CertificateOptions.SectionName), storage, TimeProvider.System));
+        var certificates = Bind<CertificateOptions>(configuration, CertificateOptions.SectionName);
+        certificates.Validate();
+        services.AddSingleton(sp => SenderCertificates.Resolve(certificates, storage, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => SqlStorage.Create(storage));
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Accounts);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Devices);
