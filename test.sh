@@ -32,6 +32,14 @@ if ((${#missing[@]})); then
 fi
 
 # --- 2. .NET tests ----------------------------------------------------------------
+# The JS clients first: .NET tests ask real libsignal (clients/js/tools/libsignal-oracle.js) too.
+# npm records the installed tree in node_modules/.package-lock.json; reinstall when the lock is newer.
+(
+  cd clients/js
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund
+  fi
+)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
@@ -44,10 +52,6 @@ trap 'rm -f "$log" "$node_log"' EXIT
 dotnet build src/E2eeChat.Server --nologo -v quiet || status=$?
 (
   cd clients/js
-  # npm records the installed tree in node_modules/.package-lock.json; reinstall when the lock is newer.
-  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    npm ci --no-audit --no-fund || exit 1
-  fi
   node --test --test-reporter=tap
 ) 2>&1 | tee "$node_log" || status=$?
 

@@ -13,8 +13,9 @@ out="$repo/bench/results/messages-$(date -u +%Y%m%d-%H%M%S)"
 build
 raise_open_files
 start_postgres
+cluster_certificates
 start_server Storage__Provider=Postgres "Storage__ConnectionString=$pg_connection" \
-  "Auth__SigningKey=$(head -c 32 /dev/urandom | base64)"
+  "Auth__SigningKey=$(head -c 32 /dev/urandom | base64)" "${certificate_settings[@]}"
 cpu_of=(--cpu-of "postgres=$(head -n 1 "$pg_data/postmaster.pid")")
 messages_workload "$server_url"
 summarize

@@ -113,6 +113,11 @@ up() {
   fi
 
   local key; key=$(head -c 32 /dev/urandom | base64)
+  # Sealed-sender certificates, made once with the server's own commands, as an operator does offline.
+  local certificates="$dir/certificates"
+  dotnet "$dir/app/E2eeChat.Server.dll" certificates create-trust-root --out "$certificates" >/dev/null
+  dotnet "$dir/app/E2eeChat.Server.dll" certificates create-server-certificate \
+    --trust-root-key "$certificates/trust-root.key" --key-id 1 --out "$certificates" >/dev/null
   local upstreams=() lines=()
   lines+=("postgres $connection" "$redis_line")
   for i in $(seq 1 "$count"); do
@@ -121,6 +126,9 @@ up() {
     (
       cd "$dir/instance-$i"
       Storage__Provider=Postgres Storage__ConnectionString="$connection" Auth__SigningKey="$key" \
+        Certificates__TrustRoot="$(cat "$certificates/trust-root.pub")" \
+        Certificates__ServerCertificate="$(cat "$certificates/server-certificate")" \
+        Certificates__ServerPrivateKey="$(cat "$certificates/server-certificate.key")" \
         Redis__Configuration="$redis" Instance__Name="instance-$i" \
         nohup dotnet "$dir/app/E2eeChat.Server.dll" --urls "http://127.0.0.1:$port" >"$dir/instance-$i/log" 2>&1 &
       echo $! >"$dir/instance-$i/pid"

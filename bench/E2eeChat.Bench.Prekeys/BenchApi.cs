@@ -13,7 +13,7 @@ internal sealed class BenchApi(HttpClient http)
 {
     private int _counter;
 
-    public async Task<BenchAccount[]> SignUpAsync(int count)
+    public async Task<BenchAccount[]> SignUpAsync(int count, byte[] identityKey)
     {
         var accounts = new BenchAccount[count];
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, cancellationToken) =>
@@ -23,7 +23,7 @@ internal sealed class BenchApi(HttpClient http)
             {
                 username,
                 password = "correct horse battery",
-                identityKey = Convert.ToBase64String(new byte[33]),
+                identityKey = Convert.ToBase64String(identityKey),
                 registrationId = 1 + (i % 16000),
                 deviceName = "bench",
             }, cancellationToken);

@@ -1,14 +1,18 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using E2eeChat.Signal.Curve;
 
 namespace E2eeChat.Bench.Prekeys;
 
-/// <summary>One full upload at libsignal's sizes, shared by every target: the server treats keys as opaque bytes.</summary>
+/// <summary>
+/// One full upload at libsignal's sizes, shared by every target: random key bytes (the server does not parse
+/// keys) with real signatures by the targets' shared identity key (the server verifies them).
+/// </summary>
 internal static class KeyUpload
 {
     public const int OneTimeKeys = 100;
 
-    public static string Create()
+    public static string Create(Curve25519KeyPair identity)
     {
         JsonObject Key(int id, int length, bool signed)
         {
@@ -17,7 +21,7 @@ internal static class KeyUpload
             var key = new JsonObject { ["keyId"] = id, ["publicKey"] = Convert.ToBase64String(bytes) };
             if (signed)
             {
-                key["signature"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(64));
+                key["signature"] = Convert.ToBase64String(identity.Sign(bytes));
             }
             return key;
         }

@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using E2eeChat.Bench.Prekeys;
+using E2eeChat.Signal.Curve;
+using E2eeChat.Testing.Certificates;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
 
@@ -32,6 +34,10 @@ foreach (var limit in limits)
 {
     environment[$"RateLimits__{limit}__PermitLimit"] = "1000000000";
 }
+foreach (var (key, value) in ClusterCertificates.Create().Settings())
+{
+    environment[key] = value;
+}
 using var server = ServerProcess.Start("e2eechat", "dotnet", [serverDll, "--urls", url],
     workingDirectory: directory.Path, environment: environment);
 
@@ -42,9 +48,11 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
 await server.WaitUntilReadyAsync(http.BaseAddress);
 
 var api = new BenchApi(http);
-var targets = await api.SignUpAsync(options.Targets);
-var requesters = await api.SignUpAsync(options.Clients);
-var upload = KeyUpload.Create();
+// Every bench account shares one identity key pair; it signs the shared upload, which the server verifies.
+var identity = Curve25519KeyPair.Generate();
+var targets = await api.SignUpAsync(options.Targets, identity.PublicKey);
+var requesters = await api.SignUpAsync(options.Clients, identity.PublicKey);
+var upload = KeyUpload.Create(identity);
 
 var rates = new List<double>();
 for (var round = 0; round <= options.Rounds; round++)

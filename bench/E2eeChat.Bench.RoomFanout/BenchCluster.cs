@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using E2eeChat.Testing.Certificates;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
 
@@ -43,6 +44,10 @@ internal sealed class BenchCluster : IAsyncDisposable
             ["Auth__AccessTokenLifetime"] = "12:00:00",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
+        foreach (var (key, value) in ClusterCertificates.Create().Settings())
+        {
+            environment[key] = value;
+        }
         var server = ServerProcess.Start("e2eechat", "dotnet",
             [typeof(global::Program).Assembly.Location, "--urls", $"http://127.0.0.1:{port}"], workingDirectory: directory.Path,
             environment: environment);

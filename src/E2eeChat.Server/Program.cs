@@ -1,4 +1,10 @@
+using E2eeChat.Server.Certificates;
 using E2eeChat.Server.Hosting;
+
+if (args.Length > 0 && args[0] == CertificateCommands.Name)
+{
+    return CertificateCommands.Run(args[1..], Console.Out, Console.Error);
+}
 
 if (args.Contains(HealthProbe.Argument))
 {

@@ -194,6 +194,26 @@ public abstract class PrekeyStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Repeated_use_keys_are_read_per_device_without_claiming_anything()
+    {
+        var user = await AccountAsync();
+        var tablet = await _storage.Devices.TryAddAsync(user, "tablet", 88, Now, 6, None);
+        var before = await Prekeys.GetRepeatedUseKeysAsync(user, 1, None);
+        await UploadAsync(user, 1, Full(ecIds: [1], kyberIds: [2]));
+        await UploadAsync(user, tablet!.DeviceId, new PrekeyUpload(Signed(7, TestKey.SignedEc), null, null, null));
+
+        var phone = await Prekeys.GetRepeatedUseKeysAsync(user, 1, None);
+        var tabletKeys = await Prekeys.GetRepeatedUseKeysAsync(user, tablet.DeviceId, None);
+
+        Assert.Equal(new RepeatedUseKeys(null, null), before);
+        AssertKey(Signed(1, TestKey.SignedEc), phone.SignedPreKey!);
+        AssertKey(Signed(2, TestKey.LastResortKyber), phone.PqLastResortPreKey!);
+        AssertKey(Signed(7, TestKey.SignedEc), tabletKeys.SignedPreKey!);
+        Assert.Null(tabletKeys.PqLastResortPreKey);
+        Assert.Equal(new PrekeyCounts(1, 1), await Prekeys.CountAsync(user, 1, None));
+    }
+
+    [Fact]
     public async Task Removing_a_device_deletes_its_keys()
     {
         var user = await AccountAsync();

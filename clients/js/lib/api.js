@@ -55,6 +55,21 @@ export class Api {
     return this.request('PUT', '/api/v1/keys', { body: upload, token });
   }
 
+  /** Signal-Server's key check: 204 when the server holds the keys `digest` was made of, 409 otherwise. */
+  checkKeys(token, digest) {
+    return this.request('POST', '/api/v1/keys/check', { body: { digest: toBase64(digest) }, token });
+  }
+
+  /** A serialized libsignal SenderCertificate for the caller's device. */
+  async deliveryCertificate(token) {
+    return fromBase64(expect(await this.request('GET', '/api/v1/certificate/delivery', { token }), 200).certificate);
+  }
+
+  /** The trust root's serialized public key, the one clients pin. */
+  async trustRoot(token) {
+    return fromBase64(expect(await this.request('GET', '/api/v1/certificate/trust-root', { token }), 200).publicKey);
+  }
+
   async keyCount(token) {
     return expect(await this.request('GET', '/api/v1/keys/count', { token }), 200);
   }

@@ -2,7 +2,7 @@
 // @microsoft/signalr carries envelopes over /hubs/chat, and the server only ever holds ciphertext.
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as Signal from '@signalapp/libsignal-client';
 import { Api, fromBase64, toBase64 } from '../lib/api.js';
@@ -154,10 +154,10 @@ test('after the runs, no plaintext is in the database files', async () => {
   // Runs last (node:test runs a file's tests in order): every plaintext above has been through the server.
   assert.equal(plaintexts.length, 7);
   const dataDirectory = join(server.directory, 'data');
-  // Every file under data/, attachments/ included.
+  // Every file under ./data, attachments/ and the sealed-sender keys in sealed-sender/ included.
   const files = (await readdir(dataDirectory, { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name).slice(dataDirectory.length + 1));
+    .map((entry) => relative(dataDirectory, join(entry.parentPath, entry.name)));
   assert.ok(files.includes('e2eechat.db'), `no database in ${dataDirectory}: ${files}`);
   for (const file of files) {
     const bytes = await readFile(join(dataDirectory, file));

@@ -38,6 +38,8 @@ public static class ErrorCodes
     public const string InvalidPrekey = "invalid_prekey";
     public const string TooManyPrekeys = "too_many_prekeys";
     public const string NoPrekeys = "no_prekeys";
+    public const string InvalidSignature = "invalid_signature";
+    public const string KeysMismatch = "keys_mismatch";
     public const string InvalidRoomName = "invalid_room_name";
     public const string RoomNotFound = "room_not_found";
     public const string NotRoomAdmin = "not_room_admin";

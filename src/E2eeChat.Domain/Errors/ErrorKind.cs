@@ -10,6 +10,7 @@ public enum ErrorKind
     Conflict,
     Gone,
     PayloadTooLarge,
+    UnprocessableEntity,
     TooManyRequests,
     PreconditionFailed,
     UnsupportedMediaType,

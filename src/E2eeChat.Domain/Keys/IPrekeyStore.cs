@@ -19,4 +19,7 @@ public interface IPrekeyStore
     Task<IReadOnlyList<DeviceBundle>?> ClaimAsync(Guid userId, int? deviceId, CancellationToken cancellationToken);
 
     Task<PrekeyCounts> CountAsync(Guid userId, int deviceId, CancellationToken cancellationToken);
+
+    /// <summary>The device's signed prekey and last-resort Kyber prekey, without claiming anything.</summary>
+    Task<RepeatedUseKeys> GetRepeatedUseKeysAsync(Guid userId, int deviceId, CancellationToken cancellationToken);
 }

@@ -40,6 +40,26 @@ public static class PrekeyRules
         return new PrekeyUpload(signedPreKey, lastResort, preKeys, pqPreKeys);
     }
 
+    /// <summary>
+    /// Checks that the signed prekey, the last-resort Kyber prekey and every one-time Kyber prekey of
+    /// <paramref name="upload"/> carry the identity key's signature of their serialized public key, as
+    /// libsignal's <c>processPreKeyBundle</c> will; throws <c>invalid_signature</c> (422) naming the first that does not.
+    /// </summary>
+    public static void VerifySignatures(PrekeyUpload upload, IIdentityKeyVerifier identityKey)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        ArgumentNullException.ThrowIfNull(identityKey);
+        Verify(upload.SignedPreKey, "signedPreKey", identityKey);
+        Verify(upload.PqLastResortPreKey, "pqLastResortPreKey", identityKey);
+        if (upload.PqPreKeys is { } pqPreKeys)
+        {
+            for (var i = 0; i < pqPreKeys.Count; i++)
+            {
+                Verify(pqPreKeys[i], $"pqPreKeys[{i}]", identityKey);
+            }
+        }
+    }
+
     /// <summary>A device in a bundle path: a device id, or <c>*</c> (null) for every device.</summary>
     public static int? ParseDeviceSelector(string? value)
     {
@@ -110,6 +130,15 @@ public static class PrekeyRules
             throw Invalid($"{field}.signature must be absent: one-time EC prekeys are not signed.");
         }
         return new Prekey((int)input.KeyId.Value, publicKey, signature);
+    }
+
+    private static void Verify(Prekey? key, string field, IIdentityKeyVerifier identityKey)
+    {
+        if (key is not null && !identityKey.Verify(key.PublicKey, key.Signature))
+        {
+            throw new DomainException(ErrorKind.UnprocessableEntity, ErrorCodes.InvalidSignature,
+                $"{field}.signature is not the account identity key's signature of {field}.publicKey.");
+        }
     }
 
     private static DomainException Invalid(string detail) => DomainException.BadRequest(ErrorCodes.InvalidPrekey, detail);

@@ -8,4 +8,8 @@ public sealed record PrekeyUpload(
     Prekey? SignedPreKey,
     Prekey? PqLastResortPreKey,
     IReadOnlyList<Prekey>? PreKeys,
-    IReadOnlyList<Prekey>? PqPreKeys);
+    IReadOnlyList<Prekey>? PqPreKeys)
+{
+    /// <summary>Whether any key needs the identity key's signature checked: all but one-time EC keys.</summary>
+    public bool HasSignedKeys => SignedPreKey is not null || PqLastResortPreKey is not null || PqPreKeys is { Count: > 0 };
+}

@@ -18,6 +18,7 @@ public static class ProblemResponses
         ErrorKind.Conflict => StatusCodes.Status409Conflict,
         ErrorKind.Gone => StatusCodes.Status410Gone,
         ErrorKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorKind.UnprocessableEntity => StatusCodes.Status422UnprocessableEntity,
         ErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
         ErrorKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
         ErrorKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,

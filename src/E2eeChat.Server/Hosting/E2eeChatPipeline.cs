@@ -1,4 +1,5 @@
 using E2eeChat.Server.Attachments;
+using E2eeChat.Server.Certificates;
 using E2eeChat.Server.Cluster;
 using E2eeChat.Server.Health;
 using E2eeChat.Server.Hub;
@@ -24,6 +25,8 @@ public static class E2eeChatPipeline
         app.MapHub<ChatHub>(ChatHub.Path);
         app.MapHealthEndpoints();
         app.MapOpenApi();
+        app.Services.GetRequiredService<SenderCertificates>()
+            .LogTrustRoot(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SenderCertificates>());
     }
 
     /// <summary>Creates or upgrades the schema before the first request is served.</summary>

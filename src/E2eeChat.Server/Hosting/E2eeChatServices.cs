@@ -10,12 +10,14 @@ using E2eeChat.Server.Attachments;
 using E2eeChat.Server.Auth;
 using E2eeChat.Server.Auth.Passwords;
 using E2eeChat.Server.Calling;
+using E2eeChat.Server.Certificates;
 using E2eeChat.Server.Cluster;
 using E2eeChat.Server.Delivery;
 using E2eeChat.Server.Errors;
 using E2eeChat.Server.Health;
 using E2eeChat.Server.Hub;
 using E2eeChat.Server.Json;
+using E2eeChat.Server.Keys;
 using E2eeChat.Server.Limits;
 using E2eeChat.Server.Logging;
 using E2eeChat.Server.Messages;
@@ -68,8 +70,12 @@ public static class E2eeChatServices
         calling.Validate();
         services.AddSingleton(calling);
 
-        // Fails start-up with a clear message when cluster mode has no signing key.
+        // Fail start-up with a clear message when cluster mode has no signing key or no certificates
+        // (the certificates are resolved, and generated if need be, when the pipeline logs the trust root).
         services.AddSingleton(SigningKey.Resolve(auth, storage));
+        var certificates = Bind<CertificateOptions>(configuration, CertificateOptions.SectionName);
+        certificates.Validate();
+        services.AddSingleton(sp => SenderCertificates.Resolve(certificates, storage, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => SqlStorage.Create(storage));
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Accounts);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Devices);
@@ -84,6 +90,7 @@ public static class E2eeChatServices
         services.AddSingleton<AccountService>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<DeviceService>();
+        services.AddSingleton<IIdentityKeySignatures, XEdDsaIdentityKeySignatures>();
         services.AddSingleton<PrekeyDirectory>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<MessageService>();

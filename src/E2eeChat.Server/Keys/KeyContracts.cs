@@ -24,6 +24,12 @@ public sealed record UploadPrekeysRequest(
         PqPreKeys?.Select(PrekeyRequest.ToDomain).ToArray());
 }
 
+/// <summary>
+/// Base64 of Signal-Server's 32-byte digest: SHA-256(identityKey ‖ signedPreKey id (8 bytes, big-endian) ‖
+/// signedPreKey.publicKey ‖ pqLastResortPreKey id (8 bytes, big-endian) ‖ pqLastResortPreKey.publicKey).
+/// </summary>
+public sealed record CheckKeysRequest(string? Digest);
+
 public sealed record SignedPrekeyResponse(int KeyId, byte[] PublicKey, byte[] Signature)
 {
     public static SignedPrekeyResponse From(Prekey key) => new(key.KeyId, key.PublicKey, key.Signature!);

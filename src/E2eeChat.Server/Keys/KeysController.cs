@@ -14,13 +14,31 @@ namespace E2eeChat.Server.Keys;
 public sealed class KeysController(PrekeyDirectory directory, AccountService accounts, IRequestRateLimiter limiter)
     : ControllerBase
 {
-    /// <summary>Uploads the caller device's prekeys in one transaction; each kind named replaces that kind.</summary>
+    /// <summary>
+    /// Uploads the caller device's prekeys in one transaction; each kind named replaces that kind. Every signed
+    /// key must carry the account identity key's XEdDSA signature (422 <c>invalid_signature</c> otherwise).
+    /// </summary>
     [HttpPut]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType(StatusCodes.Status422UnprocessableEntity)]
     public async Task<IActionResult> Upload(UploadPrekeysRequest request, CancellationToken cancellationToken)
     {
         var caller = User.Caller();
         await directory.UploadAsync(caller.UserId, caller.DeviceId, request.ToDomain(), cancellationToken);
+        return NoContent();
+    }
+
+    /// <summary>
+    /// 204 when the server holds the identity key, signed prekey and last-resort Kyber prekey the digest was made
+    /// of (Signal-Server's <c>/v2/keys/check</c>); 409 <c>keys_mismatch</c> otherwise: the client uploads them again.
+    /// </summary>
+    [HttpPost("check")]
+    [ProducesResponseType(StatusCodes.Status204NoContent)]
+    [ProducesResponseType(StatusCodes.Status409Conflict)]
+    public async Task<IActionResult> Check(CheckKeysRequest request, CancellationToken cancellationToken)
+    {
+        var caller = User.Caller();
+        await directory.CheckAsync(caller.UserId, caller.DeviceId, request.Digest, cancellationToken);
         return NoContent();
     }
 

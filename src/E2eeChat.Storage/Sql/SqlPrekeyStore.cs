@@ -153,6 +153,30 @@ internal sealed class SqlPrekeyStore(SqlDialect dialect) : IPrekeyStore
         return new PrekeyCounts(ec, kyber);
     }
 
+    public async Task<RepeatedUseKeys> GetRepeatedUseKeysAsync(Guid userId, int deviceId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command("""
+            SELECT kind, key_id, public_key, signature FROM signed_prekeys WHERE user_id = @user AND device_id = @device
+            """);
+        await using var reader = await command.With("user", userId).With("device", deviceId)
+            .ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        Prekey? signed = null, lastResort = null;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var key = ReadKey(reader, 1);
+            if (reader.GetInt32(0) == Ec)
+            {
+                signed = key;
+            }
+            else
+            {
+                lastResort = key;
+            }
+        }
+        return new RepeatedUseKeys(signed, lastResort);
+    }
+
     /// <summary>
     /// For each device, in order: delete and return its lowest one-time EC key, then its lowest Kyber key.
     /// On PostgreSQL each subquery locks the row it picks and skips rows that concurrent claims hold;

@@ -33,7 +33,7 @@ public sealed class BadInputTests(SqliteServerFactory factory) : IClassFixture<S
         var username = TestAccounts.UniqueUsername("bad");
         var body = template.Replace("LONGNAME", new string('x', 65), StringComparison.Ordinal)
             .Replace("NAME", username, StringComparison.Ordinal)
-            .Replace("KEY", TestAccounts.IdentityKey(), StringComparison.Ordinal);
+            .Replace("KEY", TestAccounts.IdentityKey(username), StringComparison.Ordinal);
 
         var response = await _api.PostRawAsync("/api/v1/accounts", body);
 

@@ -1,5 +1,8 @@
 using System.Net;
+using System.Runtime.Versioning;
 using E2eeChat.Server.Tests.Infrastructure;
+using E2eeChat.Testing.Certificates;
+using E2eeChat.Testing.Libsignal;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
 using Xunit;
@@ -35,6 +38,83 @@ public sealed class EmbeddedDefaultTests
     }
 
     [Fact]
+    [SupportedOSPlatform("linux")]
+    public async Task Unconfigured_server_makes_its_sealed_sender_trust_root_in_data_logs_its_public_key_and_keeps_it()
+    {
+        using var directory = new TempDirectory("e2eechat-embedded");
+        var certificates = Path.Combine(directory.Path, "data", "sealed-sender");
+        string trustRoot, firstOutput;
+        using (var first = ServerProcessHost.Start(directory.Path))
+        {
+            await first.WaitUntilReadyAsync();
+            using var api = first.Api();
+            var alice = await api.SignUpAsync();
+            trustRoot = (await api.GetAsync("/api/v1/certificate/trust-root", alice.AccessToken)).Text("publicKey");
+            firstOutput = first.Output;
+        }
+
+        using var second = ServerProcessHost.Start(directory.Path);
+        await second.WaitUntilReadyAsync();
+        using var again = second.Api();
+        var bob = await again.SignUpAsync();
+        var trustRootAfterRestart = (await again.GetAsync("/api/v1/certificate/trust-root", bob.AccessToken)).Text("publicKey");
+        var certificate = (await again.GetAsync("/api/v1/certificate/delivery", bob.AccessToken)).Text("certificate");
+        var validated = await LibsignalOracle.SenderCertificateAsync(
+            Convert.FromBase64String(certificate), Convert.FromBase64String(trustRoot), DateTimeOffset.UtcNow);
+
+        Assert.Equal(trustRoot, File.ReadAllText(Path.Combine(certificates, "trust-root.pub")).Trim());
+        Assert.Equal(trustRoot, trustRootAfterRestart);
+        Assert.True(validated["valid"]!.GetValue<bool>());
+        Assert.Contains($"trust root public key {trustRoot}", firstOutput, StringComparison.Ordinal);
+        foreach (var secret in new[] { "trust-root.key", "server-certificate.key" })
+        {
+            var path = Path.Combine(certificates, secret);
+            Assert.DoesNotContain(File.ReadAllText(path).Trim(), firstOutput + second.Output, StringComparison.Ordinal);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+    }
+
+    [Fact]
+    public async Task Cluster_mode_without_certificates_refuses_to_start_and_says_why()
+    {
+        using var directory = new TempDirectory("e2eechat-cluster");
+        var postgres = await PostgresServer.Shared;
+        using var server = ServerProcessHost.Start(directory.Path, new Dictionary<string, string>
+        {
+            ["Storage__Provider"] = "Postgres",
+            ["Storage__ConnectionString"] = await postgres.CreateDatabaseAsync(),
+            ["Auth__SigningKey"] = Convert.ToBase64String(new byte[32]),
+        });
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await server.WaitForExitAsync(timeout.Token);
+
+        Assert.Contains("Certificates:TrustRoot, Certificates:ServerCertificate and Certificates:ServerPrivateKey are required in cluster mode",
+            server.Output, StringComparison.Ordinal);
+        Assert.Contains("certificates create-trust-root", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_certificate_from_another_trust_root_refuses_to_start_and_says_why()
+    {
+        using var directory = new TempDirectory("e2eechat-mismatch");
+        var certificates = ClusterCertificates.Create();
+        var otherRoot = ClusterCertificates.Create().TrustRoot;
+        using var server = ServerProcessHost.Start(directory.Path, new Dictionary<string, string>
+        {
+            ["Certificates__TrustRoot"] = Convert.ToBase64String(otherRoot),
+            ["Certificates__ServerCertificate"] = Convert.ToBase64String(certificates.ServerCertificate),
+            ["Certificates__ServerPrivateKey"] = Convert.ToBase64String(certificates.ServerPrivateKey),
+        });
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await server.WaitForExitAsync(timeout.Token);
+
+        Assert.Contains("is not signed by the trust root", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(certificates.ServerPrivateKey), server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cluster_mode_without_a_signing_key_refuses_to_start_and_says_why()
     {
         using var directory = new TempDirectory("e2eechat-cluster");
@@ -67,15 +147,19 @@ public sealed class EmbeddedDefaultTests
     }
 
     [Fact]
-    public async Task Cluster_mode_with_postgres_and_a_key_starts_and_serves()
+    public async Task Cluster_mode_with_postgres_a_key_and_certificates_starts_and_serves()
     {
         using var directory = new TempDirectory("e2eechat-cluster");
+        var certificates = ClusterCertificates.Create();
         var postgres = await PostgresServer.Shared;
         using var server = ServerProcessHost.Start(directory.Path, new Dictionary<string, string>
         {
             ["Storage__Provider"] = "Postgres",
             ["Storage__ConnectionString"] = await postgres.CreateDatabaseAsync(),
             ["Auth__SigningKey"] = Convert.ToBase64String(new byte[32]),
+            ["Certificates__TrustRoot"] = Convert.ToBase64String(certificates.TrustRoot),
+            ["Certificates__ServerCertificate"] = Convert.ToBase64String(certificates.ServerCertificate),
+            ["Certificates__ServerPrivateKey"] = Convert.ToBase64String(certificates.ServerPrivateKey),
         });
         await server.WaitUntilReadyAsync();
         using var api = server.Api();
@@ -84,5 +168,7 @@ public sealed class EmbeddedDefaultTests
 
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/auth/me", alice.AccessToken)).Status);
         Assert.False(Directory.Exists(Path.Combine(directory.Path, "data")));
+        var trustRoot = await api.GetAsync("/api/v1/certificate/trust-root", alice.AccessToken);
+        Assert.Equal(Convert.ToBase64String(certificates.TrustRoot), trustRoot.Text("publicKey"));
     }
 }

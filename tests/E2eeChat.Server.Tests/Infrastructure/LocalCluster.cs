@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using E2eeChat.Testing.Certificates;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
 using E2eeChat.Testing.Redis;
@@ -60,6 +61,10 @@ public sealed class LocalCluster : IAsyncDisposable
             ["RateLimits__AttachmentRequestsPerAccount__PermitLimit"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        foreach (var (key, value) in ClusterCertificates.Create().Settings())
+        {
+            environment[key] = value;
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             environment[key] = value;

@@ -1,11 +1,15 @@
 using System.Net;
-using System.Security.Cryptography;
+using E2eeChat.Signal.Curve;
 using Xunit;
 
 namespace E2eeChat.Server.Tests.Infrastructure;
 
 /// <summary>A signed-in device of a test account.</summary>
-public sealed record TestDevice(string Username, string Password, Guid UserId, int DeviceId, string AccessToken, string RefreshToken);
+public sealed record TestDevice(string Username, string Password, Guid UserId, int DeviceId, string AccessToken, string RefreshToken)
+{
+    /// <summary>The account's identity key pair, shared by its devices (<see cref="TestIdentity"/>).</summary>
+    public Curve25519KeyPair Identity => TestIdentity.Of(Username);
+}
 
 public static class TestAccounts
 {
@@ -13,13 +17,14 @@ public static class TestAccounts
 
     public static string UniqueUsername(string prefix = "u") => $"{prefix}_{Guid.NewGuid():N}"[..20];
 
-    public static string IdentityKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(33));
+    /// <summary>The serialized identity public key of <paramref name="username"/>'s account, base64.</summary>
+    public static string IdentityKey(string username) => Convert.ToBase64String(TestIdentity.Of(username).PublicKey);
 
     public static object SignUpBody(string username, string? identityKey = null, int registrationId = 1234) => new
     {
         username,
         password = Password,
-        identityKey = identityKey ?? IdentityKey(),
+        identityKey = identityKey ?? IdentityKey(username),
         registrationId,
         deviceName = "phone",
     };

@@ -1,3 +1,4 @@
+using E2eeChat.Testing.Certificates;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
 using Microsoft.AspNetCore.Hosting;
@@ -90,5 +91,9 @@ public class PostgresServerFactory : TestServerFactory
         settings["Storage:Provider"] = "Postgres";
         settings["Storage:ConnectionString"] = await (await PostgresServer.Shared).CreateDatabaseAsync();
         settings["Auth:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        foreach (var (key, value) in ClusterCertificates.Create().Settings(":"))
+        {
+            settings[key] = value;
+        }
     }
 }

@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using E2eeChat.Server.Tests.Infrastructure;
 using Xunit;
@@ -14,12 +16,12 @@ public abstract class KeyApiTests<TFactory>(TFactory factory) : IClassFixture<TF
     [Fact]
     public async Task Uploaded_keys_come_back_in_bundles_fetched_by_username_and_by_user_id()
     {
-        var identityKey = TestAccounts.IdentityKey();
         var username = TestAccounts.UniqueUsername("Keys");
+        var identityKey = TestAccounts.IdentityKey(username);
         var alice = TestAccounts.FromTokens(username,
             await _api.PostAsync("/api/v1/accounts", TestAccounts.SignUpBody(username, identityKey)));
         var bob = await _api.SignUpAsync();
-        var upload = await _api.UploadKeysAsync(alice, TestKeys.Upload(ecCount: 2, kyberCount: 2));
+        var upload = await _api.UploadKeysAsync(alice, TestKeys.Upload(alice, ecCount: 2, kyberCount: 2));
 
         var byName = await _api.GetAsync($"/api/v1/keys/{username.ToUpperInvariant()}/1", bob.AccessToken);
         var byId = await _api.GetAsync($"/api/v1/keys/{alice.UserId}/1", bob.AccessToken);
@@ -45,7 +47,7 @@ public abstract class KeyApiTests<TFactory>(TFactory factory) : IClassFixture<TF
     {
         var alice = await _api.SignUpAsync();
         var bob = await _api.SignUpAsync();
-        var upload = await _api.UploadKeysAsync(alice, TestKeys.Upload(ecCount: 0, kyberCount: 0));
+        var upload = await _api.UploadKeysAsync(alice, TestKeys.Upload(alice, ecCount: 0, kyberCount: 0));
 
         var bundle = await _api.GetAsync($"/api/v1/keys/{alice.Username}/1", bob.AccessToken);
 
@@ -63,8 +65,8 @@ public abstract class KeyApiTests<TFactory>(TFactory factory) : IClassFixture<TF
         var tablet = await _api.LinkByPasswordAsync(alice, "tablet");
         await _api.LinkByPasswordAsync(alice, "laptop");
         var bob = await _api.SignUpAsync();
-        await _api.UploadKeysAsync(alice, TestKeys.Upload(ecCount: 1, kyberCount: 1));
-        var tabletKeys = await _api.UploadKeysAsync(tablet, TestKeys.Upload(ecCount: 1, kyberCount: 0));
+        await _api.UploadKeysAsync(alice, TestKeys.Upload(alice, ecCount: 1, kyberCount: 1));
+        var tabletKeys = await _api.UploadKeysAsync(tablet, TestKeys.Upload(tablet, ecCount: 1, kyberCount: 0));
 
         var bundle = await _api.GetAsync($"/api/v1/keys/{alice.UserId}/*", bob.AccessToken);
 
@@ -84,8 +86,8 @@ public abstract class KeyApiTests<TFactory>(TFactory factory) : IClassFixture<TF
         var alice = await _api.SignUpAsync();
         var tablet = await _api.LinkByPasswordAsync(alice, "tablet");
         var bob = await _api.SignUpAsync();
-        var first = await _api.UploadKeysAsync(alice, TestKeys.Upload(ecCount: 3, kyberCount: 4));
-        await _api.UploadKeysAsync(tablet, TestKeys.Upload(ecCount: 1, kyberCount: 1));
+        var first = await _api.UploadKeysAsync(alice, TestKeys.Upload(alice, ecCount: 3, kyberCount: 4));
+        await _api.UploadKeysAsync(tablet, TestKeys.Upload(tablet, ecCount: 1, kyberCount: 1));
 
         var onlyEc = await _api.UploadKeysAsync(alice, new JsonObject { ["preKeys"] = TestKeys.OneTimeEcKeys(5, firstId: 50) });
 
@@ -124,9 +126,9 @@ public abstract class KeyApiTests<TFactory>(TFactory factory) : IClassFixture<TF
     {
         var alice = await _api.SignUpAsync();
         var bob = await _api.SignUpAsync();
-        var before = await _api.UploadKeysAsync(alice, TestKeys.Upload(ecCount: 2, kyberCount: 2));
+        var before = await _api.UploadKeysAsync(alice, TestKeys.Upload(alice, ecCount: 2, kyberCount: 2));
         // Every other part of the body is valid and would replace what is stored.
-        var upload = TestKeys.Upload(ecCount: 5, kyberCount: 5, firstId: 10);
+        var upload = TestKeys.Upload(alice, ecCount: 5, kyberCount: 5, firstId: 10);
         Corrupt(upload, bad);
 
         var response = await _api.PutAsync("/api/v1/keys", upload, alice.AccessToken);
@@ -140,13 +142,122 @@ public abstract class KeyApiTests<TFactory>(TFactory factory) : IClassFixture<TF
         TestKeys.AssertSameKey(before["signedPreKey"], device["signedPreKey"]);
     }
 
+    [Theory]
+    [InlineData("signedPreKey", "signature")]
+    [InlineData("signedPreKey", "publicKey")]
+    [InlineData("pqLastResortPreKey", "signature")]
+    [InlineData("pqLastResortPreKey", "publicKey")]
+    [InlineData("pqPreKeys[3]", "signature")]
+    [InlineData("pqPreKeys[4]", "publicKey")]
+    public async Task Upload_with_one_flipped_bit_under_a_signature_returns_422_naming_the_key_and_stores_nothing(
+        string key, string field)
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        var before = await _api.UploadKeysAsync(alice, TestKeys.Upload(alice, ecCount: 2, kyberCount: 2));
+        var upload = TestKeys.Upload(alice, ecCount: 5, kyberCount: 5, firstId: 10);
+        var target = key.StartsWith("pqPreKeys", StringComparison.Ordinal)
+            ? upload["pqPreKeys"]![key["pqPreKeys[".Length] - '0']!
+            : upload[key]!;
+        var bytes = Convert.FromBase64String(target[field]!.GetValue<string>());
+        bytes[17] ^= 0x04;
+        target[field] = Convert.ToBase64String(bytes);
+
+        var response = await _api.PutAsync("/api/v1/keys", upload, alice.AccessToken);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
+        Assert.Equal("invalid_signature", response.Code);
+        Assert.StartsWith($"{key}.signature is not the account identity key's signature", response.Text("detail"), StringComparison.Ordinal);
+        Assert.Equal((2, 2), await _api.KeyCountAsync(alice));
+        var device = (await _api.GetAsync($"/api/v1/keys/{alice.UserId}/1", bob.AccessToken)).Body!["devices"]![0]!;
+        TestKeys.AssertSameKey(before["signedPreKey"], device["signedPreKey"]);
+        TestKeys.AssertSameKey(before["preKeys"]![0], device["preKey"]);
+        TestKeys.AssertSameKey(before["pqPreKeys"]![0], device["pqPreKey"]);
+    }
+
+    [Fact]
+    public async Task Keys_signed_by_another_accounts_identity_key_are_refused_with_422()
+    {
+        var alice = await _api.SignUpAsync();
+        var mallory = await _api.SignUpAsync();
+
+        var response = await _api.PutAsync("/api/v1/keys", TestKeys.Upload(mallory, ecCount: 1, kyberCount: 1), alice.AccessToken);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.Status);
+        Assert.Equal("invalid_signature", response.Code);
+        Assert.Contains("signedPreKey.signature", response.Text("detail"), StringComparison.Ordinal);
+        Assert.Equal((0, 0), await _api.KeyCountAsync(alice));
+    }
+
+    [Fact]
+    public async Task Key_check_agrees_with_the_stored_keys_and_disagrees_once_they_change()
+    {
+        var alice = await _api.SignUpAsync();
+        var tablet = await _api.LinkByPasswordAsync(alice, "tablet");
+        var first = await _api.UploadKeysAsync(alice, TestKeys.Upload(alice, ecCount: 1, kyberCount: 1));
+        var firstDigest = Digest(alice, first);
+
+        var agreed = await _api.PostAsync("/api/v1/keys/check", new { digest = firstDigest }, alice.AccessToken);
+        var fromOtherDevice = await _api.PostAsync("/api/v1/keys/check", new { digest = firstDigest }, tablet.AccessToken);
+        var second = await _api.UploadKeysAsync(alice, new JsonObject
+        {
+            ["signedPreKey"] = TestKeys.Signed(alice, 2, TestKeys.Ec()),
+        });
+        var stale = await _api.PostAsync("/api/v1/keys/check", new { digest = firstDigest }, alice.AccessToken);
+        second["pqLastResortPreKey"] = first["pqLastResortPreKey"]!.DeepClone();
+        var current = await _api.PostAsync("/api/v1/keys/check", new { digest = Digest(alice, second) }, alice.AccessToken);
+
+        Assert.Equal(HttpStatusCode.NoContent, agreed.Status);
+        Assert.Equal(HttpStatusCode.Conflict, fromOtherDevice.Status);
+        Assert.Equal("keys_mismatch", fromOtherDevice.Code);
+        Assert.Equal(HttpStatusCode.Conflict, stale.Status);
+        Assert.Equal("keys_mismatch", stale.Code);
+        Assert.Equal(HttpStatusCode.NoContent, current.Status);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("not base64!")]
+    [InlineData("AAAA")]
+    public async Task Key_check_with_a_malformed_digest_returns_400(string? digest)
+    {
+        var alice = await _api.SignUpAsync();
+
+        var response = await _api.PostAsync("/api/v1/keys/check", new { digest }, alice.AccessToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+        Assert.Equal("invalid_request", response.Code);
+        Assert.Contains("digest", response.Text("detail"), StringComparison.Ordinal);
+    }
+
+    /// <summary>Signal-Server's /v2/keys/check digest of an upload, computed here from its definition.</summary>
+    private static string Digest(TestDevice device, JsonObject upload)
+    {
+        static byte[] Id(JsonNode key)
+        {
+            var id = new byte[8];
+            BinaryPrimitives.WriteInt64BigEndian(id, key["keyId"]!.GetValue<int>());
+            return id;
+        }
+
+        var signed = upload["signedPreKey"]!;
+        var lastResort = upload["pqLastResortPreKey"]!;
+        byte[] material =
+        [
+            .. device.Identity.PublicKey,
+            .. Id(signed), .. Convert.FromBase64String(signed["publicKey"]!.GetValue<string>()),
+            .. Id(lastResort), .. Convert.FromBase64String(lastResort["publicKey"]!.GetValue<string>()),
+        ];
+        return Convert.ToBase64String(SHA256.HashData(material));
+    }
+
     [Fact]
     public async Task Unknown_users_devices_and_keyless_devices_return_404_and_bad_device_ids_400()
     {
         var alice = await _api.SignUpAsync();
         var bob = await _api.SignUpAsync();
         await _api.LinkByPasswordAsync(alice, "tablet");
-        await _api.UploadKeysAsync(alice, TestKeys.Upload(ecCount: 1, kyberCount: 1));
+        await _api.UploadKeysAsync(alice, TestKeys.Upload(alice, ecCount: 1, kyberCount: 1));
 
         async Task<ApiResponse> Fetch(string path) => await _api.GetAsync($"/api/v1/keys/{path}", bob.AccessToken);
 
@@ -174,12 +285,13 @@ public abstract class KeyApiTests<TFactory>(TFactory factory) : IClassFixture<TF
     public async Task Every_keys_endpoint_requires_a_token()
     {
         var alice = await _api.SignUpAsync();
-        await _api.UploadKeysAsync(alice, TestKeys.Upload(ecCount: 1, kyberCount: 1));
+        await _api.UploadKeysAsync(alice, TestKeys.Upload(alice, ecCount: 1, kyberCount: 1));
 
         var responses = new[]
         {
-            await _api.PutAsync("/api/v1/keys", TestKeys.Upload(ecCount: 3, kyberCount: 3)),
+            await _api.PutAsync("/api/v1/keys", TestKeys.Upload(alice, ecCount: 3, kyberCount: 3)),
             await _api.GetAsync("/api/v1/keys/count"),
+            await _api.PostAsync("/api/v1/keys/check", new { digest = Convert.ToBase64String(new byte[32]) }),
             await _api.GetAsync($"/api/v1/keys/{alice.UserId}/1"),
             await _api.GetAsync($"/api/v1/keys/{alice.UserId}/*"),
         };
@@ -195,7 +307,7 @@ public abstract class KeyApiTests<TFactory>(TFactory factory) : IClassFixture<TF
         var alice = await _api.SignUpAsync();
         var tablet = await _api.LinkByPasswordAsync(alice, "tablet");
         var bob = await _api.SignUpAsync();
-        await _api.UploadKeysAsync(tablet, TestKeys.Upload(ecCount: 3, kyberCount: 3));
+        await _api.UploadKeysAsync(tablet, TestKeys.Upload(tablet, ecCount: 3, kyberCount: 3));
         Assert.Equal(HttpStatusCode.OK, (await _api.GetAsync($"/api/v1/keys/{alice.UserId}/{tablet.DeviceId}", bob.AccessToken)).Status);
 
         Assert.Equal(HttpStatusCode.NoContent, (await _api.DeleteAsync($"/api/v1/devices/{tablet.DeviceId}", alice.AccessToken)).Status);
@@ -215,7 +327,7 @@ public abstract class KeyApiTests<TFactory>(TFactory factory) : IClassFixture<TF
     public async Task Concurrent_fetches_by_several_requesters_never_hand_out_a_key_twice()
     {
         var alice = await _api.SignUpAsync();
-        var upload = await _api.UploadKeysAsync(alice, TestKeys.Upload(ecCount: 10, kyberCount: 10));
+        var upload = await _api.UploadKeysAsync(alice, TestKeys.Upload(alice, ecCount: 10, kyberCount: 10));
         var requesters = new[] { await _api.SignUpAsync(), await _api.SignUpAsync(), await _api.SignUpAsync() };
 
         var fetches = await Task.WhenAll(requesters.SelectMany(requester => Enumerable.Range(0, 10)

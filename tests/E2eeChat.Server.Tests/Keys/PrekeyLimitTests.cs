@@ -25,7 +25,7 @@ public sealed class PrekeyLimitTests(LowPrekeyLimitServerFactory factory) : ICla
         var bob = await _api.SignUpAsync();
         var bobsTablet = await _api.LinkByPasswordAsync(bob, "tablet");
         var carol = await _api.SignUpAsync();
-        await _api.UploadKeysAsync(alice, TestKeys.Upload(ecCount: 5, kyberCount: 5));
+        await _api.UploadKeysAsync(alice, TestKeys.Upload(alice, ecCount: 5, kyberCount: 5));
         var path = $"/api/v1/keys/{alice.UserId}/1";
         Assert.Equal(HttpStatusCode.OK, (await _api.GetAsync(path, bob.AccessToken)).Status);
         Assert.Equal(HttpStatusCode.OK, (await _api.GetAsync($"/api/v1/keys/{alice.Username}/1", bob.AccessToken)).Status);
@@ -49,15 +49,15 @@ public sealed class PrekeyLimitTests(LowPrekeyLimitServerFactory factory) : ICla
     {
         var alice = await _api.SignUpAsync();
 
-        var tooMany = await _api.PutAsync("/api/v1/keys", TestKeys.Upload(ecCount: 6, kyberCount: 1), alice.AccessToken);
-        var tooManyPq = await _api.PutAsync("/api/v1/keys", TestKeys.Upload(ecCount: 1, kyberCount: 6), alice.AccessToken);
+        var tooMany = await _api.PutAsync("/api/v1/keys", TestKeys.Upload(alice, ecCount: 6, kyberCount: 1), alice.AccessToken);
+        var tooManyPq = await _api.PutAsync("/api/v1/keys", TestKeys.Upload(alice, ecCount: 1, kyberCount: 6), alice.AccessToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, tooMany.Status);
         Assert.Equal("too_many_prekeys", tooMany.Code);
         Assert.Contains("at most 5", tooMany.Text("detail"), StringComparison.Ordinal);
         Assert.Equal("too_many_prekeys", tooManyPq.Code);
         Assert.Equal((0, 0), await _api.KeyCountAsync(alice));
-        await _api.UploadKeysAsync(alice, TestKeys.Upload(ecCount: 5, kyberCount: 5));
+        await _api.UploadKeysAsync(alice, TestKeys.Upload(alice, ecCount: 5, kyberCount: 5));
         Assert.Equal((5, 5), await _api.KeyCountAsync(alice));
     }
 }
