@@ -1,4 +1,5 @@
 using E2eeChat.Domain.Messages;
+using E2eeChat.Storage.Schema;
 using E2eeChat.Storage.Sql;
 using E2eeChat.Testing.Processes;
 using Xunit;
@@ -48,7 +49,7 @@ public abstract class ContactMigrationTests : IAsyncLifetime
         await _storage.Mailboxes.StoreAsync(new MailboxBatch(Guid.CreateVersion7(), alice.UserId, 1, null, null, Now, Now, null,
             [carol.UserId], [new PendingEnvelope(carol.Devices[0], EnvelopeType.Whisper, [1])]), None);
 
-        Assert.Equal(1, applied);
+        Assert.Equal(Migrations.All.Count - 4, applied);
         Assert.Equal([bob.UserId], aliceContacts);
         Assert.False(carolBeforeReply);
         Assert.False(await _storage.Mailboxes.AreMutualContactsAsync(alice.UserId, dave.UserId, None));

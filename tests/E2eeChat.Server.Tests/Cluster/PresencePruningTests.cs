@@ -21,7 +21,9 @@ public sealed class PresencePruningTests : IAsyncLifetime
         var alice = await api.SignUpAsync();
         var bob = await api.SignUpAsync();
         var bobTablet = await api.LinkByPasswordAsync(bob);
+        // Presence goes only to mutual contacts: each has written to the other.
         await api.SendTextAsync(alice, bob, "hello");
+        await api.SendTextAsync(bob, alice, "hello");
         await using var aliceHub = await HubDevice.ConnectAsync(_cluster.Instance(1).BaseAddress, alice);
         var phone = await HubDevice.ConnectAsync(_cluster.Instance(0).BaseAddress, bob);
         await aliceHub.WaitUntilAsync(() => aliceHub.PresenceEvents.Count >= 1, "online presence");

@@ -1,7 +1,7 @@
 using System.Net;
 using E2eeChat.Server.Tests.Infrastructure;
-using Microsoft.AspNetCore.SignalR.Client;
 using E2eeChat.Testing.Processes;
+using Microsoft.AspNetCore.SignalR.Client;
 using Xunit;
 
 namespace E2eeChat.Server.Tests.Cluster;
@@ -82,6 +82,8 @@ public sealed class RedisOutageTests : IAsyncLifetime
         using var api0 = _cluster.Api(0);
         var alice = await api0.SignUpAsync();
         var bob = await api0.SignUpAsync();
+        // Bob has written to Alice, so once she writes back they are contacts who may see each other typing.
+        Assert.Equal(HttpStatusCode.OK, (await api0.SendTextAsync(bob, alice, "hello")).Status);
         await using var bobHub = await HubDevice.ConnectAsync(_cluster.Instance(0).BaseAddress, bob);
         await bobHub.WaitForQueueEmptyAsync();
         await StopRedisAsync(api0);

@@ -58,7 +58,7 @@ public sealed class HubProtocolTests(SqliteServerFactory factory) : IClassFixtur
         var bob = await _api.SignUpAsync();
         await using var aliceHub = await ConnectAsync(alice, protocol);
         var roomId = await _api.CreateRoomAsync(alice, bob);
-        await aliceHub.WaitUntilAsync(() => aliceHub.RoomEvents.Count == 1, "the room's created event");
+        await aliceHub.WaitUntilAsync(() => aliceHub.RoomEvents.Count == 3, "the room's created, invited and joined events");
         await using var bobHub = await ConnectAsync(bob, protocol);
         await aliceHub.WaitUntilAsync(() => aliceHub.PresenceEvents.Count == 1, "bob's presence");
 
@@ -70,9 +70,12 @@ public sealed class HubProtocolTests(SqliteServerFactory factory) : IClassFixtur
         await using var bobAgain = await ConnectAsync(bob, protocol);
         await bobHub.WaitForCloseAsync();
 
-        var created = Assert.Single(aliceHub.RoomEvents);
+        Assert.Equal(["created", "invited", "joined"], aliceHub.RoomEvents.Select(e => e.Kind));
+        var created = aliceHub.RoomEvents[0];
         Assert.Equal((roomId, "created", "team"), (created.RoomId, created.Kind, created.Name));
         Assert.True(created.At > 0);
+        var invited = aliceHub.RoomEvents[1];
+        Assert.Equal((bob.UserId, "team", alice.UserId), (invited.UserId, invited.Name, invited.ByUserId));
         Assert.Equal(new HubPresence(bob.UserId, true), aliceHub.PresenceEvents[0]);
         Assert.Equal(new HubTyping(roomId.ToString(), bob.UserId, bob.DeviceId, true), aliceHub.TypingEvents[0]);
         var receipt = aliceHub.Receipts[0];

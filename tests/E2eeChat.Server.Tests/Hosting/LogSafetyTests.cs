@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using E2eeChat.Server.Tests.Infrastructure;
-using Microsoft.AspNetCore.SignalR.Client;
 using E2eeChat.Testing.Processes;
+using Microsoft.AspNetCore.SignalR.Client;
 using Xunit;
 
 namespace E2eeChat.Server.Tests.Hosting;
