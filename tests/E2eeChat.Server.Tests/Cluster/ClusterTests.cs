@@ -81,7 +81,7 @@ public abstract class ClusterScenarios(LocalCluster cluster, ITestOutputHelper o
         await older.WaitForCloseAsync();
         await api0.SendTextAsync(alice, bob, "only the newer");
 
-        Assert.Equal("connected_elsewhere", older.RevokedReason);
+        Assert.Equal("connected_elsewhere", await older.WaitForRevokedAsync());
         await newer.WaitForEnvelopesAsync(1);
         Assert.Empty(older.Envelopes);
     }
@@ -100,7 +100,7 @@ public abstract class ClusterScenarios(LocalCluster cluster, ITestOutputHelper o
 
         await tabletHub.WaitForCloseAsync();
         output.WriteLine($"closed {removing.ElapsedMilliseconds} ms after the removal request was sent");
-        Assert.Equal("device_removed", tabletHub.RevokedReason);
+        Assert.Equal("device_removed", await tabletHub.WaitForRevokedAsync());
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public abstract class ClusterScenarios(LocalCluster cluster, ITestOutputHelper o
 
         await hub.WaitForCloseAsync();
         output.WriteLine($"closed {loggingOut.ElapsedMilliseconds} ms after the logout request was sent");
-        Assert.Equal("logged_out", hub.RevokedReason);
+        Assert.Equal("logged_out", await hub.WaitForRevokedAsync());
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class NginxClusterTests : IAsyncLifetime
         // Removing the tablet, through whichever instance nginx picks, closes its socket wherever it is.
         Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/v1/devices/{tablet.DeviceId}", bob.AccessToken)).Status);
         await tabletHub.WaitForCloseAsync();
-        Assert.Equal("device_removed", tabletHub.RevokedReason);
+        Assert.Equal("device_removed", await tabletHub.WaitForRevokedAsync());
 
         foreach (var hub in tabletConnections.Concat([aliceHub, phoneHub]))
         {

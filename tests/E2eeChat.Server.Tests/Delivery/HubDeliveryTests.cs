@@ -142,7 +142,7 @@ public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixtu
         await first.WaitForCloseAsync();
         await _api.SendTextAsync(alice, bob, "to the new one");
 
-        Assert.Equal("connected_elsewhere", first.RevokedReason);
+        Assert.Equal("connected_elsewhere", await first.WaitForRevokedAsync());
         await second.WaitForEnvelopesAsync(1);
         Assert.Empty(first.Envelopes);
     }
@@ -158,7 +158,7 @@ public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixtu
         Assert.Equal(HttpStatusCode.NoContent, (await _api.DeleteAsync($"/api/v1/devices/{tablet.DeviceId}", bob.AccessToken)).Status);
 
         await tabletHub.WaitForCloseAsync();
-        Assert.Equal("device_removed", tabletHub.RevokedReason);
+        Assert.Equal("device_removed", await tabletHub.WaitForRevokedAsync());
         var refused = await Assert.ThrowsAsync<HttpRequestException>(() => HubDevice.ConnectAsync(factory.BaseAddress, tablet, negotiate: true));
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
@@ -173,7 +173,7 @@ public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixtu
         await _api.PostAsync("/api/v1/auth/logout", token: bob.AccessToken);
 
         await hub.WaitForCloseAsync();
-        Assert.Equal("logged_out", hub.RevokedReason);
+        Assert.Equal("logged_out", await hub.WaitForRevokedAsync());
     }
 
     [Fact]

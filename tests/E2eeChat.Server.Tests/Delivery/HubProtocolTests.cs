@@ -82,7 +82,7 @@ public sealed class HubProtocolTests(SqliteServerFactory factory) : IClassFixtur
         Assert.Equal((Guid.Parse(sent.Text("messageId")), bob.UserId, bob.DeviceId, "read"), (receipt.MessageId, receipt.UserId, receipt.DeviceId, receipt.Status));
         Assert.Equal(roomId, bobHub.Envelopes[0].RoomId);
         Assert.Null(bobHub.Envelopes[0].ExpiresAt);
-        Assert.Equal("connected_elsewhere", bobHub.RevokedReason);
+        Assert.Equal("connected_elsewhere", await bobHub.WaitForRevokedAsync());
     }
 
     [Fact]

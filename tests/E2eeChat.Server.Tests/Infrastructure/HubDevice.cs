@@ -32,7 +32,7 @@ public sealed class HubDevice : IAsyncDisposable
     private readonly ConcurrentQueue<HubRoomEvent> _events = new();
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _queueEmpty;
-    private string? _revokedReason;
+    private readonly TaskCompletionSource<string> _revoked = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private HubDevice(TestDevice device, HubConnection connection)
     {
@@ -44,7 +44,7 @@ public sealed class HubDevice : IAsyncDisposable
         connection.On<HubTyping>("Typing", _typing.Enqueue);
         connection.On<HubPresence>("Presence", _presence.Enqueue);
         connection.On<HubRoomEvent>("RoomEvent", _events.Enqueue);
-        connection.On<HubRevoked>("Revoked", revoked => _revokedReason = revoked.Reason);
+        connection.On<HubRevoked>("Revoked", revoked => _revoked.TrySetResult(revoked.Reason));
         connection.Closed += reason =>
         {
             _closed.TrySetResult(reason);
@@ -68,7 +68,11 @@ public sealed class HubDevice : IAsyncDisposable
 
     public bool SawQueueEmpty => Volatile.Read(ref _queueEmpty) > 0;
 
-    public string? RevokedReason => _revokedReason;
+    /// <summary>
+    /// The reason the server gave when it revoked this connection. The client dispatches handlers on their own
+    /// loop, so <c>Closed</c> can fire before the <c>Revoked</c> handler has run: wait for it rather than read it.
+    /// </summary>
+    public Task<string> WaitForRevokedAsync() => _revoked.Task.WaitAsync(Timeout);
 
     /// <summary>
     /// Connects over WebSockets. <paramref name="negotiate"/> goes through <c>/hubs/chat/negotiate</c> first, where
