@@ -73,6 +73,7 @@ up() {
       cd "$dir/instance-$i"
       Storage__Provider=Postgres Storage__ConnectionString="$connection" Auth__SigningKey="$key" \
         Redis__Configuration="127.0.0.1:$redis_port" Instance__Name="instance-$i" \
+        ForwardedHeaders__KnownProxies__0=127.0.0.1 \
         nohup dotnet "$dir/app/E2eeChat.Server.dll" --urls "http://127.0.0.1:$port" >"$dir/instance-$i/log" 2>&1 &
       echo $! >"$dir/instance-$i/pid"
     )

@@ -92,8 +92,9 @@ public static class E2eeChatServices
         services.AddAuthorization();
         services.AddReadinessChecks();
         services.AddOpenApi();
-        services.Configure<ForwardedHeadersOptions>(options =>
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        var proxies = Bind<TrustedProxyOptions>(configuration, TrustedProxyOptions.SectionName);
+        proxies.Validate();
+        services.Configure<ForwardedHeadersOptions>(proxies.ApplyTo);
         return services;
     }
 

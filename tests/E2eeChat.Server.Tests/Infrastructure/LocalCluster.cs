@@ -49,6 +49,11 @@ public sealed class LocalCluster : IAsyncDisposable
             ["RateLimits__LinkPerAccount__PermitLimit"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        if (nginx)
+        {
+            // As deploy/local-cluster.sh: nginx on loopback is the one proxy whose X-Forwarded-For counts.
+            environment["ForwardedHeaders__KnownProxies__0"] = "127.0.0.1";
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             environment[key] = value;

@@ -37,6 +37,33 @@ public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsync
 
     public ApiClient Api() => new(new HttpClient { BaseAddress = BaseAddress });
 
+    /// <summary>
+    /// A client whose connections come from <paramref name="localAddress"/> (any 127.x.y.z on loopback): a stand-in for
+    /// a proxy or a client at another address, as the server sees it.
+    /// </summary>
+    public ApiClient ApiFrom(System.Net.IPAddress localAddress)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new System.Net.IPEndPoint(localAddress, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new ApiClient(new HttpClient(handler) { BaseAddress = BaseAddress });
+    }
+
     public virtual async Task InitializeAsync()
     {
         await ConfigureStorageAsync(Settings);
