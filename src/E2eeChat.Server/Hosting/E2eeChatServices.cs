@@ -83,6 +83,7 @@ public static class E2eeChatServices
                 options.AddFilter<HubErrorFilter>();
             })
             .AddJsonProtocol(options => WireJson.Configure(options.PayloadSerializerOptions));
+        services.Configure<LoggerFilterOptions>(HubErrorFilter.SilenceDispatcherErrors);
         services.AddClusterServices(signalR, configuration);
 
         services.AddControllers().AddJsonOptions(options => WireJson.Configure(options.JsonSerializerOptions));
