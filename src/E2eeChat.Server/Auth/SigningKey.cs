@@ -28,16 +28,12 @@ public sealed class SigningKey
                 "base64 of at least 32 random bytes (e.g. `openssl rand -base64 32`), the same on every instance.");
         }
         var directory = Path.GetDirectoryName(Path.GetFullPath(storage.SqlitePath))!;
-        Directory.CreateDirectory(directory);
+        PrivateFiles.CreateDirectory(directory);
         var path = Path.Combine(directory, FileName);
-        if (!File.Exists(path))
+        var fresh = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(MinimumBytes));
+        if (!PrivateFiles.TryCreate(path, System.Text.Encoding.ASCII.GetBytes(fresh)))
         {
-            var fresh = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(MinimumBytes));
-            File.WriteAllText(path, fresh);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            PrivateFiles.Restrict(path);
         }
         return new SigningKey(Decode(File.ReadAllText(path).Trim(), path));
     }

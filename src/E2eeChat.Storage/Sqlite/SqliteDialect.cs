@@ -27,8 +27,12 @@ internal sealed class SqliteDialect : SqlDialect
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
         {
-            Directory.CreateDirectory(directory);
+            PrivateFiles.CreateDirectory(directory);
         }
+        // The database exists, owner-only, before SQLite opens it; SQLite gives its -wal and -shm the database's mode.
+        PrivateFiles.Ensure(path);
+        PrivateFiles.Restrict(path + "-wal");
+        PrivateFiles.Restrict(path + "-shm");
         _writerGate = WriterGates.GetOrAdd(Path.GetFullPath(path), _ => new SemaphoreSlim(1, 1));
         _connectionString = new SqliteConnectionStringBuilder
         {
