@@ -24,7 +24,7 @@ public sealed class DevicesController(
         return list.Select(DeviceResponse.From);
     }
 
-    /// <summary>Creates a single-use code, valid for 10 minutes, that lets a new device join this account.</summary>
+    /// <summary>Creates a single-use code, valid for 10 minutes, that lets a new device join this account; primary only.</summary>
     [Authorize]
     [HttpPost("link-codes")]
     [ProducesResponseType<LinkCodeResponse>(StatusCodes.Status201Created)]
@@ -32,7 +32,7 @@ public sealed class DevicesController(
     {
         var caller = User.Caller();
         await limiter.AcquireAsync(RateLimitBucket.LinkPerAccount, caller.UserId.ToString(), cancellationToken);
-        var code = await devices.CreateLinkCodeAsync(caller.UserId, cancellationToken);
+        var code = await devices.CreateLinkCodeAsync(caller.UserId, caller.DeviceId, cancellationToken);
         return StatusCode(StatusCodes.Status201Created, new LinkCodeResponse(code.Code, code.ExpiresAt));
     }
 
