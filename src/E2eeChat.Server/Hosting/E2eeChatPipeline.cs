@@ -17,8 +17,11 @@ public static class E2eeChatPipeline
         app.MapControllers();
         app.MapHub<ChatHub>(ChatHub.Path);
         app.MapHealthEndpoints();
-        // One document at a fixed path: any other name is an unknown route, a ProblemDetails 404 like the rest.
-        app.MapOpenApi("/openapi/v1.json");
+        if (app.Services.GetRequiredService<ApiDocsOptions>().IsEnabled(app.Environment, app.Services.GetRequiredService<StorageOptions>()))
+        {
+            // One document at a fixed path: any other name is an unknown route, a ProblemDetails 404 like the rest.
+            app.MapOpenApi("/openapi/v1.json");
+        }
     }
 
     /// <summary>Creates or upgrades the schema before the first request is served.</summary>

@@ -44,6 +44,8 @@ public static class E2eeChatServices
         services.AddSingleton(messaging);
         services.AddSingleton(rooms);
         services.AddSingleton(Bind<ClusterOptions>(configuration, ClusterOptions.SectionName));
+        services.AddSingleton(Bind<HealthOptions>(configuration, HealthOptions.SectionName));
+        services.AddSingleton(Bind<ApiDocsOptions>(configuration, ApiDocsOptions.SectionName));
         services.AddSingleton<InstanceIdentity>();
         var prekeys = Bind<PrekeyOptions>(configuration, PrekeyOptions.SectionName);
         prekeys.Validate();

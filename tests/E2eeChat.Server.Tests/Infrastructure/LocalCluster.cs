@@ -48,6 +48,8 @@ public sealed class LocalCluster : IAsyncDisposable
             ["RateLimits__LinkPerIp__PermitLimit"] = "100000",
             ["RateLimits__LinkPerAccount__PermitLimit"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
+            // ConnectionCountsAsync and the readiness tests read the instance's name, load and checks.
+            ["Health__ShowDetails"] = "true",
         };
         if (nginx)
         {
