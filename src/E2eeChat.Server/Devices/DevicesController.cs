@@ -41,10 +41,11 @@ public sealed class DevicesController(
     [ProducesResponseType<TokenResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Link(LinkDeviceRequest request, CancellationToken cancellationToken)
     {
-        await limiter.AcquireAsync(RateLimitBucket.LinkPerIp, ClientAddress.Of(HttpContext), cancellationToken);
+        var address = ClientAddress.Of(HttpContext);
+        await limiter.AcquireAsync(RateLimitBucket.LinkPerIp, address, cancellationToken);
         if (request.LinkCode is null && Username.TryNormalize(request.Username, out var username))
         {
-            await limiter.AcquireAsync(RateLimitBucket.TokenPerUsername, username, cancellationToken);
+            await limiter.AcquirePasswordAttemptAsync(username, address, cancellationToken);
         }
         var device = await devices.LinkAsync(
             new LinkDevice(request.LinkCode, request.Username, request.Password, request.Name, request.RegistrationId),

@@ -5,6 +5,7 @@ public enum RateLimitBucket
 {
     SignupPerIp,
     TokenPerIp,
+    TokenPerUsernameAndIp,
     TokenPerUsername,
     LinkPerIp,
     LinkPerAccount,
