@@ -40,7 +40,9 @@ public static class E2eeChatServices
         services.AddSingleton(Bind<RateLimitOptions>(configuration, RateLimitOptions.SectionName));
         services.AddSingleton(new PasswordHasher(Bind<PasswordHashingOptions>(configuration, "PasswordHashing")));
         services.AddSingleton(devices);
-        services.AddSingleton(Bind<SessionTokenOptions>(configuration, "Sessions"));
+        var sessions = Bind<SessionTokenOptions>(configuration, "Sessions");
+        sessions.Validate();
+        services.AddSingleton(sessions);
         services.AddSingleton(messaging);
         services.AddSingleton(rooms);
         services.AddSingleton(Bind<ClusterOptions>(configuration, ClusterOptions.SectionName));
@@ -52,7 +54,9 @@ public static class E2eeChatServices
         services.AddSingleton(prekeys);
 
         // Fails start-up with a clear message when cluster mode has no signing key.
-        services.AddSingleton(SigningKey.Resolve(auth, storage));
+        var signingKey = SigningKey.Resolve(auth, storage);
+        services.AddSingleton(signingKey);
+        services.AddSingleton(new RefreshTokenSuccessor(signingKey.DeriveKey("e2eechat refresh-token successor v1")));
         services.AddSingleton(_ => SqlStorage.Create(storage));
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Accounts);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Devices);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -32,6 +33,9 @@ public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsync
     };
 
     public string DataDirectory => _directory.Path;
+
+    /// <summary>When set, the server's one clock (<see cref="TimeProvider"/>): tests move time instead of waiting for it.</summary>
+    public Microsoft.Extensions.Time.Testing.FakeTimeProvider? Clock { get; protected set; }
 
     /// <summary>Where the real (Kestrel) server listens, for HTTP and WebSocket clients alike.</summary>
     public Uri BaseAddress { get; private set; } = null!;
@@ -90,6 +94,10 @@ public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsync
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
+        }
+        if (Clock is { } clock)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock));
         }
     }
 }
