@@ -18,6 +18,9 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     protected abstract Task<SqlStorage> CreateStorageAsync();
 
+    /// <summary>Another process's write transaction, holding what a writer of refresh tokens would wait for.</summary>
+    protected abstract Task<IAsyncDisposable> HoldWriteLockAsync();
+
     public async Task InitializeAsync() => Storage = await CreateStorageAsync();
 
     public async Task DisposeAsync()
@@ -198,6 +201,18 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(RefreshOutcomeKind.Reused, retry.Kind);
     }
 
+    /// <summary>Refresh is anonymous: a guessed token must cost a read, not a place in the writers' queue.</summary>
+    [Fact]
+    public async Task An_unknown_refresh_token_is_answered_while_another_writer_holds_the_database()
+    {
+        await using var writer = await HoldWriteLockAsync();
+
+        var unknown = await Storage.Sessions.RotateAsync([42, 42], [43], Now, Now.AddDays(1), Now, None)
+            .WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(RefreshOutcomeKind.Unknown, unknown.Kind);
+    }
+
     [Fact]
     public async Task Revoked_sessions_are_inactive_and_cannot_refresh()
     {
@@ -256,11 +271,37 @@ public abstract class StoreContractTests : IAsyncLifetime
 public sealed class SqliteStoreContractTests : StoreContractTests
 {
     protected override Task<SqlStorage> CreateStorageAsync() => StorageFactory.SqliteAsync(Directory);
+
+    protected override async Task<IAsyncDisposable> HoldWriteLockAsync()
+    {
+        var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Directory.Path, "test.db")}");
+        await connection.OpenAsync();
+        await using var begin = connection.CreateCommand();
+        begin.CommandText = "BEGIN IMMEDIATE";
+        await begin.ExecuteNonQueryAsync();
+        return connection;
+    }
 }
 
 public sealed class PostgresStoreContractTests : StoreContractTests
 {
-    protected override Task<SqlStorage> CreateStorageAsync() => StorageFactory.PostgresAsync();
+    private string _connectionString = null!;
+
+    protected override async Task<SqlStorage> CreateStorageAsync()
+    {
+        _connectionString = await (await E2eeChat.Testing.Postgres.PostgresServer.Shared).CreateDatabaseAsync();
+        return await StorageFactory.PostgresAsync(_connectionString);
+    }
+
+    protected override async Task<IAsyncDisposable> HoldWriteLockAsync()
+    {
+        var connection = new Npgsql.NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var begin = connection.CreateCommand();
+        begin.CommandText = "BEGIN; LOCK TABLE refresh_tokens IN EXCLUSIVE MODE";
+        await begin.ExecuteNonQueryAsync();
+        return connection;
+    }
 
     [Fact]
     public async Task Instances_starting_together_migrate_once()

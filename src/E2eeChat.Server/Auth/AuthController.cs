@@ -39,6 +39,7 @@ public sealed class AuthController(
     [HttpPost("refresh")]
     public async Task<TokenResponse> Refresh(RefreshRequest request, CancellationToken cancellationToken)
     {
+        await limiter.AcquireAsync(RateLimitBucket.RefreshPerIp, ClientAddress.Of(HttpContext), cancellationToken);
         var grant = await sessions.RefreshAsync(request.RefreshToken, cancellationToken);
         return tokens.Issue(grant);
     }

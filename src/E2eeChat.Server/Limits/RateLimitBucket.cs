@@ -7,6 +7,7 @@ public enum RateLimitBucket
     TokenPerIp,
     TokenPerUsernameAndIp,
     TokenPerUsername,
+    RefreshPerIp,
     LinkPerIp,
     LinkPerAccount,
     PrekeyFetchPerDevicePair,

@@ -26,6 +26,9 @@ public sealed class RateLimitOptions
     /// </summary>
     public RateLimitRule TokenPerUsername { get; set; } = new() { PermitLimit = 50, Window = TimeSpan.FromMinutes(1) };
 
+    /// <summary>Refreshes from one address, valid or not: anyone may call refresh, so guessing is bounded here.</summary>
+    public RateLimitRule RefreshPerIp { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) };
+
     public RateLimitRule LinkPerIp { get; set; } = new() { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) };
 
     public RateLimitRule LinkPerAccount { get; set; } = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) };
@@ -39,6 +42,7 @@ public sealed class RateLimitOptions
         RateLimitBucket.TokenPerIp => TokenPerIp,
         RateLimitBucket.TokenPerUsernameAndIp => TokenPerUsernameAndIp,
         RateLimitBucket.TokenPerUsername => TokenPerUsername,
+        RateLimitBucket.RefreshPerIp => RefreshPerIp,
         RateLimitBucket.LinkPerIp => LinkPerIp,
         RateLimitBucket.LinkPerAccount => LinkPerAccount,
         RateLimitBucket.PrekeyFetchPerDevicePair => PrekeyFetchPerDevicePair,

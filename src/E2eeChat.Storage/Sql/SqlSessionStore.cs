@@ -28,6 +28,14 @@ internal sealed class SqlSessionStore(SqlDialect dialect) : ISessionStore
         DateTimeOffset nextExpiry, DateTimeOffset retriedSince, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Anyone may call refresh: a token that does not exist costs one indexed read, never a writer's turn.
+        await using (var known = connection.Command("SELECT 1 FROM refresh_tokens WHERE token_hash = @hash"))
+        {
+            if (await known.With("hash", presentedHash).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+            {
+                return new RefreshOutcome(RefreshOutcomeKind.Unknown, null);
+            }
+        }
         await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
 
         Guid? rotatedSession = null;

@@ -44,6 +44,7 @@ public sealed class LocalCluster : IAsyncDisposable
             ["PasswordHashing__Iterations"] = "1",
             ["RateLimits__SignupPerIp__PermitLimit"] = "100000",
             ["RateLimits__TokenPerIp__PermitLimit"] = "100000",
+            ["RateLimits__RefreshPerIp__PermitLimit"] = "100000",
             ["RateLimits__TokenPerUsernameAndIp__PermitLimit"] = "100000",
             ["RateLimits__TokenPerUsername__PermitLimit"] = "100000",
             ["RateLimits__LinkPerIp__PermitLimit"] = "100000",

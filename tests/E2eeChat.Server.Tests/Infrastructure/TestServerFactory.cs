@@ -25,6 +25,7 @@ public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsync
         ["PasswordHashing:Iterations"] = "1",
         ["RateLimits:SignupPerIp:PermitLimit"] = "100000",
         ["RateLimits:TokenPerIp:PermitLimit"] = "100000",
+        ["RateLimits:RefreshPerIp:PermitLimit"] = "100000",
         ["RateLimits:TokenPerUsernameAndIp:PermitLimit"] = "100000",
         ["RateLimits:TokenPerUsername:PermitLimit"] = "100000",
         ["RateLimits:LinkPerIp:PermitLimit"] = "100000",
