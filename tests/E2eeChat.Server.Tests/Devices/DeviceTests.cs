@@ -122,8 +122,9 @@ public abstract class DeviceTests<TFactory>(TFactory factory) : IClassFixture<TF
         var tablet = await _api.LinkByPasswordAsync(alice, "tablet");
         Assert.Equal(HttpStatusCode.OK, (await _api.GetAsync("/api/v1/auth/me", tablet.AccessToken)).Status);
 
-        await _api.DeleteAsync($"/api/v1/devices/{tablet.DeviceId}", alice.AccessToken);
+        var removal = await _api.DeleteAsync($"/api/v1/devices/{tablet.DeviceId}", alice.AccessToken);
 
+        Assert.Equal(HttpStatusCode.NoContent, removal.Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await _api.GetAsync("/api/v1/auth/me", tablet.AccessToken)).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await _api.PostAsync("/api/v1/auth/refresh", new { refreshToken = tablet.RefreshToken })).Status);
         Assert.Equal(HttpStatusCode.OK, (await _api.GetAsync("/api/v1/auth/me", alice.AccessToken)).Status);
