@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
 using Microsoft.AspNetCore.Hosting;
@@ -47,18 +49,18 @@ public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsync
     /// A client whose connections come from <paramref name="localAddress"/> (any 127.x.y.z on loopback): a stand-in for
     /// a proxy or a client at another address, as the server sees it.
     /// </summary>
-    public ApiClient ApiFrom(System.Net.IPAddress localAddress)
+    public ApiClient ApiFrom(IPAddress localAddress)
     {
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (context, cancellationToken) =>
             {
-                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
                 try
                 {
-                    socket.Bind(new System.Net.IPEndPoint(localAddress, 0));
+                    socket.Bind(new IPEndPoint(localAddress, 0));
                     await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                    return new NetworkStream(socket, ownsSocket: true);
                 }
                 catch
                 {
