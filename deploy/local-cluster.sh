@@ -130,6 +130,7 @@ up() {
         Certificates__ServerCertificate="$(cat "$certificates/server-certificate")" \
         Certificates__ServerPrivateKey="$(cat "$certificates/server-certificate.key")" \
         Redis__Configuration="$redis" Instance__Name="instance-$i" \
+        ForwardedHeaders__KnownProxies__0=127.0.0.1 \
         nohup dotnet "$dir/app/E2eeChat.Server.dll" --urls "http://127.0.0.1:$port" >"$dir/instance-$i/log" 2>&1 &
       echo $! >"$dir/instance-$i/pid"
     )

@@ -20,7 +20,7 @@ Console.WriteLine(options);
 await using var postgres = await PostgresServer.StartAsync(durable: true);
 using var directory = new TempDirectory("e2eechat-bench");
 var url = string.Create(invariant, $"http://127.0.0.1:{FreePort.Next()}");
-var limits = new[] { "SignupPerIp", "TokenPerIp", "TokenPerUsername", "LinkPerIp", "LinkPerAccount", "PrekeyFetchPerDevicePair" };
+var limits = new[] { "SignupPerIp", "TokenPerIp", "TokenPerUsernameAndIp", "TokenPerUsername", "LinkPerIp", "LinkPerAccount", "PrekeyFetchPerDevicePair" };
 var environment = new Dictionary<string, string>
 {
     ["Storage__Provider"] = "Postgres",

@@ -40,6 +40,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             ["PasswordHashing__Iterations"] = "1",
             ["RateLimits__SignupPerIp__PermitLimit"] = "100000",
             ["RateLimits__LinkPerIp__PermitLimit"] = "100000",
+            ["RateLimits__TokenPerUsernameAndIp__PermitLimit"] = "100000",
             ["RateLimits__TokenPerUsername__PermitLimit"] = "100000",
             ["Auth__AccessTokenLifetime"] = "12:00:00",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",

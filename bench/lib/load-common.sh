@@ -15,6 +15,7 @@ half_rate_pairs=${HALF_RATE_PAIRS:-32}
 load_env=(
   "RateLimits__SignupPerIp__PermitLimit=${RateLimits__SignupPerIp__PermitLimit:-1000000}"
   "RateLimits__TokenPerIp__PermitLimit=${RateLimits__TokenPerIp__PermitLimit:-1000000}"
+  "RateLimits__TokenPerUsernameAndIp__PermitLimit=${RateLimits__TokenPerUsernameAndIp__PermitLimit:-1000000}"
   "RateLimits__TokenPerUsername__PermitLimit=${RateLimits__TokenPerUsername__PermitLimit:-1000000}"
   "RateLimits__LinkPerIp__PermitLimit=${RateLimits__LinkPerIp__PermitLimit:-1000000}"
   "RateLimits__LinkPerAccount__PermitLimit=${RateLimits__LinkPerAccount__PermitLimit:-1000000}"

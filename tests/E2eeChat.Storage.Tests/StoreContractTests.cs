@@ -18,6 +18,9 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     protected abstract Task<SqlStorage> CreateStorageAsync();
 
+    /// <summary>Another process's write transaction, holding what a writer of <paramref name="table"/> would wait for.</summary>
+    protected abstract Task<IAsyncDisposable> HoldWriteLockAsync(string table);
+
     public async Task InitializeAsync() => Storage = await CreateStorageAsync();
 
     public async Task DisposeAsync()
@@ -123,10 +126,10 @@ public abstract class StoreContractTests : IAsyncLifetime
         var session = new Session(Guid.NewGuid(), account.UserId, 1, Now, Now.AddDays(30));
         await Storage.Sessions.CreateAsync(session, [1], None);
 
-        var first = await Storage.Sessions.RotateAsync([1], [2], Now.AddMinutes(1), Now.AddDays(31), None);
-        var replay = await Storage.Sessions.RotateAsync([1], [3], Now.AddMinutes(2), Now.AddDays(31), None);
-        var next = await Storage.Sessions.RotateAsync([2], [4], Now.AddMinutes(3), Now.AddDays(32), None);
-        var unknown = await Storage.Sessions.RotateAsync([9], [5], Now.AddMinutes(3), Now.AddDays(32), None);
+        var first = await Storage.Sessions.RotateAsync([1], [2], Now.AddMinutes(1), Now.AddDays(31), Now.AddMinutes(1), None);
+        var replay = await Storage.Sessions.RotateAsync([1], [2], Now.AddMinutes(2), Now.AddDays(31), Now.AddMinutes(2), None);
+        var next = await Storage.Sessions.RotateAsync([2], [4], Now.AddMinutes(3), Now.AddDays(32), Now.AddMinutes(3), None);
+        var unknown = await Storage.Sessions.RotateAsync([9], [5], Now.AddMinutes(3), Now.AddDays(32), Now.AddMinutes(3), None);
 
         Assert.Equal(RefreshOutcomeKind.Rotated, first.Kind);
         Assert.Equal(session.SessionId, first.Session!.SessionId);
@@ -138,16 +141,76 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Concurrent_rotations_of_one_token_succeed_once()
+    public async Task Concurrent_rotations_of_one_token_to_different_successors_succeed_once()
     {
         var (account, _) = await CreateAccountAsync("jill");
         await Storage.Sessions.CreateAsync(new Session(Guid.NewGuid(), account.UserId, 1, Now, Now.AddDays(30)), [7], None);
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
-            Storage.Sessions.RotateAsync([7], [(byte)(100 + i)], Now, Now.AddDays(30), None)));
+            Storage.Sessions.RotateAsync([7], [(byte)(100 + i)], Now, Now.AddDays(30), Now.AddSeconds(-30), None)));
 
         Assert.Equal(1, outcomes.Count(o => o.Kind == RefreshOutcomeKind.Rotated));
         Assert.Equal(7, outcomes.Count(o => o.Kind == RefreshOutcomeKind.Reused));
+    }
+
+    [Fact]
+    public async Task Concurrent_rotations_of_one_token_to_its_successor_rotate_once_and_retry_the_rest()
+    {
+        var (account, _) = await CreateAccountAsync("jim");
+        var session = new Session(Guid.NewGuid(), account.UserId, 1, Now, Now.AddDays(30));
+        await Storage.Sessions.CreateAsync(session, [8], None);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            Storage.Sessions.RotateAsync([8], [80], Now, Now.AddDays(30), Now.AddSeconds(-30), None)));
+
+        Assert.Equal(1, outcomes.Count(o => o.Kind == RefreshOutcomeKind.Rotated));
+        Assert.Equal(7, outcomes.Count(o => o.Kind == RefreshOutcomeKind.Retried));
+        Assert.All(outcomes, o => Assert.Equal(session.SessionId, o.Session!.SessionId));
+    }
+
+    [Fact]
+    public async Task A_used_token_is_retried_within_the_grace_window_and_reused_after_it()
+    {
+        var (account, _) = await CreateAccountAsync("joan");
+        var session = new Session(Guid.NewGuid(), account.UserId, 1, Now, Now.AddDays(30));
+        await Storage.Sessions.CreateAsync(session, [1], None);
+        var grace = TimeSpan.FromSeconds(30);
+        await Storage.Sessions.RotateAsync([1], [2], Now, Now.AddDays(30), Now - grace, None);
+
+        var within = await Storage.Sessions.RotateAsync([1], [2], Now.AddSeconds(30), Now.AddDays(30), Now.AddSeconds(30) - grace, None);
+        var otherSuccessor = await Storage.Sessions.RotateAsync([1], [3], Now.AddSeconds(10), Now.AddDays(30), Now.AddSeconds(10) - grace, None);
+        var after = await Storage.Sessions.RotateAsync([1], [2], Now.AddSeconds(31), Now.AddDays(30), Now.AddSeconds(31) - grace, None);
+
+        Assert.Equal(RefreshOutcomeKind.Retried, within.Kind);
+        Assert.Equal(session.SessionId, within.Session!.SessionId);
+        Assert.Equal(RefreshOutcomeKind.Reused, otherSuccessor.Kind);
+        Assert.Equal(RefreshOutcomeKind.Reused, after.Kind);
+    }
+
+    [Fact]
+    public async Task A_used_token_of_a_revoked_session_is_not_retried()
+    {
+        var (account, _) = await CreateAccountAsync("josh");
+        var session = new Session(Guid.NewGuid(), account.UserId, 1, Now, Now.AddDays(30));
+        await Storage.Sessions.CreateAsync(session, [1], None);
+        await Storage.Sessions.RotateAsync([1], [2], Now, Now.AddDays(30), Now, None);
+        await Storage.Sessions.RevokeAsync(session.SessionId, Now, None);
+
+        var retry = await Storage.Sessions.RotateAsync([1], [2], Now.AddSeconds(1), Now.AddDays(30), Now.AddSeconds(-29), None);
+
+        Assert.Equal(RefreshOutcomeKind.Reused, retry.Kind);
+    }
+
+    /// <summary>Refresh is anonymous: a guessed token must cost a read, not a place in the writers' queue.</summary>
+    [Fact]
+    public async Task An_unknown_refresh_token_is_answered_while_another_writer_holds_the_database()
+    {
+        await using var writer = await HoldWriteLockAsync("refresh_tokens");
+
+        var unknown = await Storage.Sessions.RotateAsync([42, 42], [43], Now, Now.AddDays(1), Now, None)
+            .WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(RefreshOutcomeKind.Unknown, unknown.Kind);
     }
 
     [Fact]
@@ -162,7 +225,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         await Storage.Sessions.RevokeAsync(a.SessionId, Now, None);
         Assert.False(await Storage.Sessions.IsActiveAsync(a.SessionId, Now, None));
         Assert.True(await Storage.Sessions.IsActiveAsync(b.SessionId, Now, None));
-        Assert.Equal(RefreshOutcomeKind.Unknown, (await Storage.Sessions.RotateAsync([1], [3], Now, Now.AddDays(1), None)).Kind);
+        Assert.Equal(RefreshOutcomeKind.Unknown, (await Storage.Sessions.RotateAsync([1], [3], Now, Now.AddDays(1), Now, None)).Kind);
 
         Assert.Equal(1, await Storage.Sessions.RevokeDeviceAsync(account.UserId, 1, Now, None));
         Assert.False(await Storage.Sessions.IsActiveAsync(b.SessionId, Now, None));
@@ -191,6 +254,17 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Null(await Storage.LinkCodes.ConsumeAsync([2, 2], Now, None));
     }
 
+    /// <summary>Linking by code is anonymous too: a guessed code must cost a read, not a place in the writers' queue.</summary>
+    [Fact]
+    public async Task An_unknown_link_code_is_answered_while_another_writer_holds_the_database()
+    {
+        await using var writer = await HoldWriteLockAsync("link_codes");
+
+        var consumed = await Storage.LinkCodes.ConsumeAsync([4, 2], Now, None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Null(consumed);
+    }
+
     private async Task<(Account Account, Device Primary)> CreateAccountAsync(string username)
     {
         var account = NewAccount(username);
@@ -208,11 +282,37 @@ public abstract class StoreContractTests : IAsyncLifetime
 public sealed class SqliteStoreContractTests : StoreContractTests
 {
     protected override Task<SqlStorage> CreateStorageAsync() => StorageFactory.SqliteAsync(Directory);
+
+    protected override async Task<IAsyncDisposable> HoldWriteLockAsync(string table)
+    {
+        var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Directory.Path, "test.db")}");
+        await connection.OpenAsync();
+        await using var begin = connection.CreateCommand();
+        begin.CommandText = "BEGIN IMMEDIATE";
+        await begin.ExecuteNonQueryAsync();
+        return connection;
+    }
 }
 
 public sealed class PostgresStoreContractTests : StoreContractTests
 {
-    protected override Task<SqlStorage> CreateStorageAsync() => StorageFactory.PostgresAsync();
+    private string _connectionString = null!;
+
+    protected override async Task<SqlStorage> CreateStorageAsync()
+    {
+        _connectionString = await (await E2eeChat.Testing.Postgres.PostgresServer.Shared).CreateDatabaseAsync();
+        return await StorageFactory.PostgresAsync(_connectionString);
+    }
+
+    protected override async Task<IAsyncDisposable> HoldWriteLockAsync(string table)
+    {
+        var connection = new Npgsql.NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var begin = connection.CreateCommand();
+        begin.CommandText = $"BEGIN; LOCK TABLE {table} IN EXCLUSIVE MODE";
+        await begin.ExecuteNonQueryAsync();
+        return connection;
+    }
 
     [Fact]
     public async Task Instances_starting_together_migrate_once()

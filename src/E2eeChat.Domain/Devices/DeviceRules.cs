@@ -1,3 +1,4 @@
+using E2eeChat.Domain.Common;
 using E2eeChat.Domain.Errors;
 
 namespace E2eeChat.Domain.Devices;
@@ -22,10 +23,10 @@ public static class DeviceRules
 
     public static string ValidateName(string? name)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || name.Any(char.IsControl))
+        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || !VisibleText.IsVisible(name))
         {
             throw DomainException.BadRequest(ErrorCodes.InvalidDeviceName,
-                $"name must be 1–{MaxNameLength} printable characters.");
+                $"name must be 1–{MaxNameLength} visible characters: no controls, format characters (bidi overrides, zero-width spaces) or invisible fillers.");
         }
         return name;
     }

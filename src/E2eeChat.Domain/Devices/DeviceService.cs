@@ -19,8 +19,13 @@ public sealed class DeviceService(
     public Task<IReadOnlyList<Device>> ListAsync(Guid userId, CancellationToken cancellationToken) =>
         devices.ListAsync(userId, cancellationToken);
 
-    public async Task<LinkCode> CreateLinkCodeAsync(Guid userId, CancellationToken cancellationToken)
+    /// <summary>Only the primary adds devices by code, as in Signal: a linked device cannot enrol more.</summary>
+    public async Task<LinkCode> CreateLinkCodeAsync(Guid userId, int callerDeviceId, CancellationToken cancellationToken)
     {
+        if (callerDeviceId != DeviceRules.PrimaryDeviceId)
+        {
+            throw DomainException.Forbidden(ErrorCodes.NotPrimaryDevice, "Only the primary device can create link codes.");
+        }
         var code = SecretToken.NewTypeable(LinkCodeLength);
         var expiresAt = clock.GetUtcNow() + options.LinkCodeLifetime;
         await linkCodes.AddAsync(SecretToken.Hash(code), userId, expiresAt, cancellationToken).ConfigureAwait(false);

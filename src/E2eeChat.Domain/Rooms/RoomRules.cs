@@ -1,3 +1,4 @@
+using E2eeChat.Domain.Common;
 using E2eeChat.Domain.Errors;
 
 namespace E2eeChat.Domain.Rooms;
@@ -9,10 +10,10 @@ public static class RoomRules
 
     public static string ValidateName(string? name)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || name.Any(char.IsControl))
+        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || !VisibleText.IsVisible(name))
         {
             throw DomainException.BadRequest(ErrorCodes.InvalidRoomName,
-                $"name must be 1–{MaxNameLength} printable characters (an encrypted name fits as base64).");
+                $"name must be 1–{MaxNameLength} visible characters: no controls, format characters (bidi overrides, zero-width spaces) or invisible fillers; an encrypted name fits as base64.");
         }
         return name;
     }

@@ -6,11 +6,13 @@ public interface ISessionStore
     Task CreateAsync(Session session, byte[] refreshTokenHash, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Marks the presented token used and stores its successor, atomically. A token that was
-    /// already used answers <see cref="RefreshOutcomeKind.Reused"/> with its session and changes nothing.
+    /// Marks the presented token used and stores its successor, atomically. A token already used changes nothing
+    /// and answers <see cref="RefreshOutcomeKind.Retried"/> when it was used at or after <paramref name="retriedSince"/>,
+    /// its successor is <paramref name="nextHash"/> and its session is live; otherwise
+    /// <see cref="RefreshOutcomeKind.Reused"/>, with its session.
     /// </summary>
     Task<RefreshOutcome> RotateAsync(byte[] presentedHash, byte[] nextHash, DateTimeOffset now, DateTimeOffset nextExpiry,
-        CancellationToken cancellationToken);
+        DateTimeOffset retriedSince, CancellationToken cancellationToken);
 
     Task<bool> IsActiveAsync(Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken);
 

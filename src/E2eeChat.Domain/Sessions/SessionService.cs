@@ -3,9 +3,12 @@ using E2eeChat.Domain.Errors;
 
 namespace E2eeChat.Domain.Sessions;
 
-/// <summary>Starts, rotates and ends device sessions. A replayed refresh token ends the whole device.</summary>
+/// <summary>
+/// Starts, rotates and ends device sessions. A replayed refresh token ends the whole device, unless it comes back
+/// within the grace window after its rotation: then it gets the same successor again (DESIGN §3).
+/// </summary>
 public sealed class SessionService(ISessionStore sessions, ISessionRevocations revocations, SessionTokenOptions options,
-    TimeProvider clock)
+    RefreshTokenSuccessor successor, TimeProvider clock)
 {
     public async Task<SessionGrant> StartAsync(Guid userId, int deviceId, CancellationToken cancellationToken)
     {
@@ -23,12 +26,13 @@ public sealed class SessionService(ISessionStore sessions, ISessionRevocations r
             throw InvalidToken();
         }
         var now = clock.GetUtcNow();
-        var next = SecretToken.New();
+        var next = successor.Of(refreshToken);
         var outcome = await sessions.RotateAsync(SecretToken.Hash(refreshToken), SecretToken.Hash(next), now,
-            now + options.RefreshTokenLifetime, cancellationToken).ConfigureAwait(false);
+            now + options.RefreshTokenLifetime, now - options.RefreshGraceWindow, cancellationToken).ConfigureAwait(false);
         switch (outcome.Kind)
         {
             case RefreshOutcomeKind.Rotated:
+            case RefreshOutcomeKind.Retried:
                 return new SessionGrant(outcome.Session!, next);
             case RefreshOutcomeKind.Reused:
                 // A used token coming back means it leaked: end every session of that device.

@@ -21,10 +21,11 @@ public sealed class AuthController(
     [HttpPost("token")]
     public async Task<TokenResponse> Token(TokenRequest request, CancellationToken cancellationToken)
     {
-        await limiter.AcquireAsync(RateLimitBucket.TokenPerIp, ClientAddress.Of(HttpContext), cancellationToken);
+        var address = ClientAddress.Of(HttpContext);
+        await limiter.AcquireAsync(RateLimitBucket.TokenPerIp, address, cancellationToken);
         if (Username.TryNormalize(request.Username, out var username))
         {
-            await limiter.AcquireAsync(RateLimitBucket.TokenPerUsername, username, cancellationToken);
+            await limiter.AcquirePasswordAttemptAsync(username, address, cancellationToken);
         }
         var account = await accounts.AuthenticateAsync(request.Username, request.Password, cancellationToken);
         var deviceId = request.DeviceId ?? DeviceRules.PrimaryDeviceId;
@@ -38,6 +39,7 @@ public sealed class AuthController(
     [HttpPost("refresh")]
     public async Task<TokenResponse> Refresh(RefreshRequest request, CancellationToken cancellationToken)
     {
+        await limiter.AcquireAsync(RateLimitBucket.RefreshPerIp, ClientAddress.Of(HttpContext), cancellationToken);
         var grant = await sessions.RefreshAsync(request.RefreshToken, cancellationToken);
         return tokens.Issue(grant);
     }

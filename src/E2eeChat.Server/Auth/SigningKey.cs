@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+using E2eeChat.Domain.Sessions;
 using E2eeChat.Storage;
 using Microsoft.IdentityModel.Tokens;
 
@@ -12,6 +15,10 @@ public sealed class SigningKey
     private SigningKey(byte[] bytes) => Key = new SymmetricSecurityKey(bytes) { KeyId = "e2eechat-1" };
 
     public SymmetricSecurityKey Key { get; }
+
+    /// <summary>A key of its own for another purpose (HKDF-SHA256 with the purpose as info), so no key serves two uses.</summary>
+    public byte[] DeriveKey(string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, Key.Key, RefreshTokenSuccessor.KeyBytes, salt: null, info: Encoding.UTF8.GetBytes(purpose));
 
     public static SigningKey Resolve(AuthOptions auth, StorageOptions storage)
     {
@@ -28,16 +35,12 @@ public sealed class SigningKey
                 "base64 of at least 32 random bytes (e.g. `openssl rand -base64 32`), the same on every instance.");
         }
         var directory = Path.GetDirectoryName(Path.GetFullPath(storage.SqlitePath))!;
-        Directory.CreateDirectory(directory);
+        PrivateFiles.CreateDirectory(directory);
         var path = Path.Combine(directory, FileName);
-        if (!File.Exists(path))
+        var fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(MinimumBytes));
+        if (!PrivateFiles.TryCreate(path, Encoding.ASCII.GetBytes(fresh)))
         {
-            var fresh = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(MinimumBytes));
-            File.WriteAllText(path, fresh);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            PrivateFiles.Restrict(path);
         }
         return new SigningKey(Decode(File.ReadAllText(path).Trim(), path));
     }

@@ -5,7 +5,7 @@ public sealed class ClusterOptions
 {
     public const string SectionName = "Instance";
 
-    /// <summary>A name unique in the cluster; reported by /health/ready.</summary>
+    /// <summary>A name unique in the cluster; reported by /health/ready when health details are shown.</summary>
     public string Name { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
     /// <summary>Prefix of every Redis key this app writes (presence, heartbeats, rate limits).</summary>

@@ -24,7 +24,7 @@ public sealed class DevicesController(
         return list.Select(DeviceResponse.From);
     }
 
-    /// <summary>Creates a single-use code, valid for 10 minutes, that lets a new device join this account.</summary>
+    /// <summary>Creates a single-use code, valid for 10 minutes, that lets a new device join this account; primary only.</summary>
     [Authorize]
     [HttpPost("link-codes")]
     [ProducesResponseType<LinkCodeResponse>(StatusCodes.Status201Created)]
@@ -32,7 +32,7 @@ public sealed class DevicesController(
     {
         var caller = User.Caller();
         await limiter.AcquireAsync(RateLimitBucket.LinkPerAccount, caller.UserId.ToString(), cancellationToken);
-        var code = await devices.CreateLinkCodeAsync(caller.UserId, cancellationToken);
+        var code = await devices.CreateLinkCodeAsync(caller.UserId, caller.DeviceId, cancellationToken);
         return StatusCode(StatusCodes.Status201Created, new LinkCodeResponse(code.Code, code.ExpiresAt));
     }
 
@@ -41,10 +41,11 @@ public sealed class DevicesController(
     [ProducesResponseType<TokenResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Link(LinkDeviceRequest request, CancellationToken cancellationToken)
     {
-        await limiter.AcquireAsync(RateLimitBucket.LinkPerIp, ClientAddress.Of(HttpContext), cancellationToken);
+        var address = ClientAddress.Of(HttpContext);
+        await limiter.AcquireAsync(RateLimitBucket.LinkPerIp, address, cancellationToken);
         if (request.LinkCode is null && Username.TryNormalize(request.Username, out var username))
         {
-            await limiter.AcquireAsync(RateLimitBucket.TokenPerUsername, username, cancellationToken);
+            await limiter.AcquirePasswordAttemptAsync(username, address, cancellationToken);
         }
         var device = await devices.LinkAsync(
             new LinkDevice(request.LinkCode, request.Username, request.Password, request.Name, request.RegistrationId),

@@ -1,5 +1,6 @@
 using E2eeChat.Domain.Errors;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace E2eeChat.Server.Errors;
 
@@ -17,7 +18,9 @@ internal static class ErrorHandlingSetup
                 problem.Extensions["code"] = ProblemResponses.CodeFor(problem.Status ?? context.HttpContext.Response.StatusCode);
             }
         });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, AnyAcceptProblemWriter>());
         services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.Configure<MvcOptions>(JsonOnlyInput.Configure);
         services.Configure<ApiBehaviorOptions>(options => options.InvalidModelStateResponseFactory = context =>
         {
             var errors = context.ModelState

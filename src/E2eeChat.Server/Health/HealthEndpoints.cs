@@ -6,7 +6,10 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace E2eeChat.Server.Health;
 
-/// <summary>/health/live: the process runs. /health/ready: every engine it needs answers.</summary>
+/// <summary>
+/// /health/live: the process runs. /health/ready: every engine it needs answers. Both are public; what they
+/// tell beyond the status (instance, connections, checks) is configuration (<see cref="HealthOptions"/>).
+/// </summary>
 internal static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
@@ -31,9 +34,14 @@ internal static class HealthEndpoints
     {
         context.Response.ContentType = "application/json";
         var services = context.RequestServices;
+        var status = report.Status.ToString().ToLowerInvariant();
+        if (!services.GetRequiredService<HealthOptions>().ShowsDetails(services.GetRequiredService<IHostEnvironment>()))
+        {
+            return context.Response.WriteAsync(JsonSerializer.Serialize(new { status }));
+        }
         var body = new
         {
-            status = report.Status.ToString().ToLowerInvariant(),
+            status,
             // Which instance answered and how many devices it holds: operators (and tests) see the spread.
             instance = services.GetRequiredService<InstanceIdentity>().Name,
             connections = services.GetRequiredService<DeviceConnections>().Count,

@@ -24,7 +24,11 @@ public static class E2eeChatPipeline
         app.MapControllers();
         app.MapHub<ChatHub>(ChatHub.Path);
         app.MapHealthEndpoints();
-        app.MapOpenApi();
+        if (app.Services.GetRequiredService<ApiDocsOptions>().IsEnabled(app.Environment, app.Services.GetRequiredService<StorageOptions>()))
+        {
+            // One document at a fixed path: any other name is an unknown route, a ProblemDetails 404 like the rest.
+            app.MapOpenApi("/openapi/v1.json");
+        }
         app.Services.GetRequiredService<SenderCertificates>()
             .LogTrustRoot(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SenderCertificates>());
     }

@@ -53,12 +53,16 @@ public static class E2eeChatServices
         services.AddSingleton<IPasswordHasher>(new SodiumPasswordHasher(
             Bind<PasswordHashingOptions>(configuration, PasswordHashingOptions.SectionName)));
         services.AddSingleton(devices);
-        services.AddSingleton(Bind<SessionTokenOptions>(configuration, "Sessions"));
+        var sessions = Bind<SessionTokenOptions>(configuration, "Sessions");
+        sessions.Validate();
+        services.AddSingleton(sessions);
         services.AddSingleton(messaging);
         services.AddSingleton(rooms);
         var cluster = Bind<ClusterOptions>(configuration, ClusterOptions.SectionName);
         cluster.Validate();
         services.AddSingleton(cluster);
+        services.AddSingleton(Bind<HealthOptions>(configuration, HealthOptions.SectionName));
+        services.AddSingleton(Bind<ApiDocsOptions>(configuration, ApiDocsOptions.SectionName));
         services.AddSingleton<InstanceIdentity>();
         var prekeys = Bind<PrekeyOptions>(configuration, PrekeyOptions.SectionName);
         prekeys.Validate();
@@ -72,7 +76,9 @@ public static class E2eeChatServices
 
         // Fail start-up with a clear message when cluster mode has no signing key or no certificates
         // (the certificates are resolved, and generated if need be, when the pipeline logs the trust root).
-        services.AddSingleton(SigningKey.Resolve(auth, storage));
+        var signingKey = SigningKey.Resolve(auth, storage);
+        services.AddSingleton(signingKey);
+        services.AddSingleton(new RefreshTokenSuccessor(signingKey.DeriveKey("e2eechat refresh-token successor v1")));
         var certificates = Bind<CertificateOptions>(configuration, CertificateOptions.SectionName);
         certificates.Validate();
         services.AddSingleton(sp => SenderCertificates.Resolve(certificates, storage, sp.GetRequiredService<TimeProvider>()));
@@ -115,6 +121,7 @@ public static class E2eeChatServices
             })
             .AddJsonProtocol(options => WireJson.Configure(options.PayloadSerializerOptions))
             .AddMessagePackProtocol(options => options.SerializerOptions = WireMessagePack.Options);
+        services.Configure<LoggerFilterOptions>(HubErrorFilter.SilenceDispatcherErrors);
         services.AddClusterServices(signalR, configuration);
 
         services.AddControllers().AddJsonOptions(options => WireJson.Configure(options.JsonSerializerOptions));
@@ -124,8 +131,9 @@ public static class E2eeChatServices
         services.AddAuthorization();
         services.AddReadinessChecks();
         services.AddOpenApi();
-        services.Configure<ForwardedHeadersOptions>(options =>
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        var proxies = Bind<TrustedProxyOptions>(configuration, TrustedProxyOptions.SectionName);
+        proxies.Validate();
+        services.Configure<ForwardedHeadersOptions>(proxies.ApplyTo);
         return services;
     }
 

@@ -5,7 +5,9 @@ public enum RateLimitBucket
 {
     SignupPerIp,
     TokenPerIp,
+    TokenPerUsernameAndIp,
     TokenPerUsername,
+    RefreshPerIp,
     LinkPerIp,
     LinkPerAccount,
     PrekeyFetchPerDevicePair,

@@ -34,7 +34,17 @@ public sealed class RateLimitOptions
 
     public RateLimitRule TokenPerIp { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) };
 
-    public RateLimitRule TokenPerUsername { get; set; } = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) };
+    /// <summary>Password attempts (sign-in, or linking a device by password) at one username from one address.</summary>
+    public RateLimitRule TokenPerUsernameAndIp { get; set; } = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>
+    /// Password attempts at one username from everywhere: the ceiling on guessing. Well above the per-address
+    /// rule, so that failures from one address cannot lock the owner out at another.
+    /// </summary>
+    public RateLimitRule TokenPerUsername { get; set; } = new() { PermitLimit = 50, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>Refreshes from one address, valid or not: anyone may call refresh, so guessing is bounded here.</summary>
+    public RateLimitRule RefreshPerIp { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) };
 
     public RateLimitRule LinkPerIp { get; set; } = new() { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) };
 
@@ -59,7 +69,9 @@ public sealed class RateLimitOptions
     {
         RateLimitBucket.SignupPerIp => SignupPerIp,
         RateLimitBucket.TokenPerIp => TokenPerIp,
+        RateLimitBucket.TokenPerUsernameAndIp => TokenPerUsernameAndIp,
         RateLimitBucket.TokenPerUsername => TokenPerUsername,
+        RateLimitBucket.RefreshPerIp => RefreshPerIp,
         RateLimitBucket.LinkPerIp => LinkPerIp,
         RateLimitBucket.LinkPerAccount => LinkPerAccount,
         RateLimitBucket.PrekeyFetchPerDevicePair => PrekeyFetchPerDevicePair,

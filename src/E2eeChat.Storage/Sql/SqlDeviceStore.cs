@@ -63,6 +63,11 @@ internal sealed class SqlDeviceStore(SqlDialect dialect) : IDeviceStore
         var removed = await command.With("user", userId).With("device", deviceId)
             .ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (removed)
+        {
+            // The device's mailbox went with it (ON DELETE CASCADE).
+            await dialect.ScrubDeletedContentAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
         return removed;
     }
 

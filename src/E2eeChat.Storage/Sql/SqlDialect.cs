@@ -47,6 +47,12 @@ public abstract class SqlDialect
         return await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Called on the same connection after a write that deleted envelope content has committed. SQLite pushes the
+    /// deleted bytes out of its write-ahead log here; PostgreSQL leaves dead tuples to VACUUM (README, Security).
+    /// </summary>
+    public virtual Task ScrubDeletedContentAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Serialises schema migrations between processes, inside <paramref name="transaction"/>.</summary>
     public abstract Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction,
         CancellationToken cancellationToken);

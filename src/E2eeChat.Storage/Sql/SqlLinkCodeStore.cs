@@ -18,6 +18,14 @@ internal sealed class SqlLinkCodeStore(SqlDialect dialect) : ILinkCodeStore
     public async Task<Guid?> ConsumeAsync(byte[] codeHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Anyone may present a code: one that does not exist costs one indexed read, never a writer's turn.
+        await using (var known = connection.Command("SELECT 1 FROM link_codes WHERE code_hash = @hash"))
+        {
+            if (await known.With("hash", codeHash).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+            {
+                return null;
+            }
+        }
         await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         // One statement deletes and returns, so two devices racing for one code cannot both win.
         await using var command = connection.Command(

@@ -140,6 +140,10 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
             : await AdvanceStatusAsync(connection, transaction, userId, deviceId, messageIds, DeliveryStatus.Delivered, now,
                 cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (messageIds.Count > 0)
+        {
+            await dialect.ScrubDeletedContentAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
         return receipts;
     }
 
@@ -184,6 +188,8 @@ internal sealed class SqlMailboxStore(SqlDialect dialect) : IMailboxStore
         await using var messages = connection.Command("DELETE FROM messages WHERE server_timestamp < @since", transaction);
         await messages.With("since", retainedSince).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // Every pass, deleted or not: it also finishes a scrub a reader held up since the last one.
+        await dialect.ScrubDeletedContentAsync(connection, cancellationToken).ConfigureAwait(false);
         return deleted;
     }
 

@@ -25,9 +25,17 @@ internal sealed class SqlSessionStore(SqlDialect dialect) : ISessionStore
     }
 
     public async Task<RefreshOutcome> RotateAsync(byte[] presentedHash, byte[] nextHash, DateTimeOffset now,
-        DateTimeOffset nextExpiry, CancellationToken cancellationToken)
+        DateTimeOffset nextExpiry, DateTimeOffset retriedSince, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Anyone may call refresh: a token that does not exist costs one indexed read, never a writer's turn.
+        await using (var known = connection.Command("SELECT 1 FROM refresh_tokens WHERE token_hash = @hash"))
+        {
+            if (await known.With("hash", presentedHash).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+            {
+                return new RefreshOutcome(RefreshOutcomeKind.Unknown, null);
+            }
+        }
         await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
 
         Guid? rotatedSession = null;
@@ -60,17 +68,24 @@ internal sealed class SqlSessionStore(SqlDialect dialect) : ISessionStore
             return new RefreshOutcome(RefreshOutcomeKind.Rotated, session);
         }
 
+        // Not current. A rotation racing this one has committed by now (its row lock held the UPDATE above), so a
+        // retry of it sees the token used, its successor stored and the session live.
         await using var find = connection.Command("""
-            SELECT s.session_id, s.user_id, s.device_id, s.created_at, s.expires_at, t.used_at
+            SELECT s.session_id, s.user_id, s.device_id, s.created_at, s.expires_at, t.used_at,
+                   CASE WHEN s.revoked_at IS NULL AND s.expires_at > @now
+                         AND EXISTS (SELECT 1 FROM refresh_tokens n WHERE n.token_hash = @next AND n.session_id = s.session_id)
+                        THEN 1 ELSE 0 END
             FROM refresh_tokens t JOIN sessions s ON s.session_id = t.session_id
             WHERE t.token_hash = @hash
             """, transaction);
-        await using var reader = await find.With("hash", presentedHash).ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(5))
+        await using var reader = await find.With("hash", presentedHash).With("next", nextHash).With("now", now.ToUnixMs())
+            .ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.IsDBNull(5))
         {
-            return new RefreshOutcome(RefreshOutcomeKind.Reused, ReadSession(reader));
+            return new RefreshOutcome(RefreshOutcomeKind.Unknown, null);
         }
-        return new RefreshOutcome(RefreshOutcomeKind.Unknown, null);
+        var retried = reader.GetInt64(5) >= retriedSince.ToUnixMs() && reader.GetInt32(6) == 1;
+        return new RefreshOutcome(retried ? RefreshOutcomeKind.Retried : RefreshOutcomeKind.Reused, ReadSession(reader));
     }
 
     public async Task<bool> IsActiveAsync(Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken)

@@ -11,6 +11,9 @@ namespace E2eeChat.Storage.Sqlite;
 /// begins (IMMEDIATE). Without it, concurrent writers meet SQLITE_BUSY, and Microsoft.Data.Sqlite
 /// retries by putting the thread to sleep for 150 ms at a time: seconds of latency under load, on
 /// blocked thread-pool threads, with the CPU idle.
+/// Deleted content is destroyed, not left behind: every connection overwrites what it deletes (secure_delete), and
+/// after a delete of envelopes the write-ahead log, which still holds the pages as they were written, is
+/// checkpointed into the zeroed pages and truncated.
 /// </summary>
 internal sealed class SqliteDialect : SqlDialect
 {
@@ -24,8 +27,12 @@ internal sealed class SqliteDialect : SqlDialect
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
         {
-            Directory.CreateDirectory(directory);
+            PrivateFiles.CreateDirectory(directory);
         }
+        // The database exists, owner-only, before SQLite opens it; SQLite gives its -wal and -shm the database's mode.
+        PrivateFiles.Ensure(path);
+        PrivateFiles.Restrict(path + "-wal");
+        PrivateFiles.Restrict(path + "-shm");
         _writerGate = WriterGates.GetOrAdd(Path.GetFullPath(path), _ => new SemaphoreSlim(1, 1));
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -55,6 +62,8 @@ internal sealed class SqliteDialect : SqlDialect
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var secureDelete = connection.Command("PRAGMA secure_delete=ON;");
+            await secureDelete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -68,6 +77,18 @@ internal sealed class SqliteDialect : SqlDialect
     {
         await ((WriterGatedConnection)connection).EnterWriterGateAsync(cancellationToken).ConfigureAwait(false);
         return await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Copies the log into the database file (whose pages secure_delete zeroed) and truncates it to nothing. The
+    /// connection still holds the writer gate, so no writer of ours runs meanwhile; a reader still on an older
+    /// snapshot makes SQLite skip the truncation, and the next scrub (the next delete, or the reaper's pass) does it.
+    /// </summary>
+    public override async Task ScrubDeletedContentAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var checkpoint = connection.Command("PRAGMA wal_checkpoint(TRUNCATE);");
+        await checkpoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction,

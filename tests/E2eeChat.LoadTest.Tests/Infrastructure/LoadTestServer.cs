@@ -26,6 +26,7 @@ public class LoadTestServer : IAsyncLifetime
     {
         ["RateLimits__SignupPerIp__PermitLimit"] = "1000000",
         ["RateLimits__TokenPerIp__PermitLimit"] = "1000000",
+        ["RateLimits__TokenPerUsernameAndIp__PermitLimit"] = "1000000",
         ["RateLimits__TokenPerUsername__PermitLimit"] = "1000000",
         ["RateLimits__LinkPerIp__PermitLimit"] = "1000000",
         ["RateLimits__LinkPerAccount__PermitLimit"] = "1000000",

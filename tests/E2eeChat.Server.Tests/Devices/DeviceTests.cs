@@ -30,6 +30,20 @@ public abstract class DeviceTests<TFactory>(TFactory factory) : IClassFixture<TF
     }
 
     [Fact]
+    public async Task Only_the_primary_creates_link_codes()
+    {
+        var alice = await _api.SignUpAsync();
+        var tablet = await _api.LinkByPasswordAsync(alice, "tablet");
+
+        var byTablet = await _api.PostAsync("/api/v1/devices/link-codes", token: tablet.AccessToken);
+        var byPrimary = await _api.PostAsync("/api/v1/devices/link-codes", token: alice.AccessToken);
+
+        Assert.Equal(HttpStatusCode.Forbidden, byTablet.Status);
+        Assert.Equal("not_primary_device", byTablet.Code);
+        Assert.Equal(HttpStatusCode.Created, byPrimary.Status);
+    }
+
+    [Fact]
     public async Task Device_list_shows_every_device_with_its_registration_id()
     {
         var alice = await _api.SignUpAsync();
@@ -108,8 +122,9 @@ public abstract class DeviceTests<TFactory>(TFactory factory) : IClassFixture<TF
         var tablet = await _api.LinkByPasswordAsync(alice, "tablet");
         Assert.Equal(HttpStatusCode.OK, (await _api.GetAsync("/api/v1/auth/me", tablet.AccessToken)).Status);
 
-        await _api.DeleteAsync($"/api/v1/devices/{tablet.DeviceId}", alice.AccessToken);
+        var removal = await _api.DeleteAsync($"/api/v1/devices/{tablet.DeviceId}", alice.AccessToken);
 
+        Assert.Equal(HttpStatusCode.NoContent, removal.Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await _api.GetAsync("/api/v1/auth/me", tablet.AccessToken)).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await _api.PostAsync("/api/v1/auth/refresh", new { refreshToken = tablet.RefreshToken })).Status);
         Assert.Equal(HttpStatusCode.OK, (await _api.GetAsync("/api/v1/auth/me", alice.AccessToken)).Status);

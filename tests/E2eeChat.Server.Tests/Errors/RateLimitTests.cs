@@ -11,6 +11,7 @@ public sealed class LowLimitServerFactory : SqliteServerFactory
         Settings["RateLimits:TokenPerUsername:PermitLimit"] = "2";
         Settings["RateLimits:SignupPerIp:PermitLimit"] = "3";
         Settings["RateLimits:LinkPerAccount:PermitLimit"] = "1";
+        Settings["RateLimits:RefreshPerIp:PermitLimit"] = "2";
         return base.InitializeAsync();
     }
 }
@@ -37,6 +38,20 @@ public sealed class RateLimitTests(LowLimitServerFactory factory) : IClassFixtur
 
         Assert.Equal(HttpStatusCode.Created, (await _api.PostAsync("/api/v1/devices/link-codes", token: alice.AccessToken)).Status);
         AssertLimited(await _api.PostAsync("/api/v1/devices/link-codes", token: alice.AccessToken));
+    }
+
+    [Fact]
+    public async Task Refresh_is_limited_per_client_address_whatever_the_token()
+    {
+        var guesses = new List<ApiResponse>();
+        for (var i = 0; i < 3; i++)
+        {
+            guesses.Add(await _api.PostAsync("/api/v1/auth/refresh", new { refreshToken = $"guess-{Guid.NewGuid():N}" }));
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, guesses[0].Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, guesses[1].Status);
+        AssertLimited(guesses[2]);
     }
 
     private static void AssertLimited(ApiResponse response)

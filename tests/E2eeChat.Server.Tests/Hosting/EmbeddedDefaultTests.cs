@@ -75,6 +75,38 @@ public sealed class EmbeddedDefaultTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Unconfigured_server_keeps_its_data_directory_database_and_key_private_to_its_user()
+    {
+        const UnixFileMode ownerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        const UnixFileMode ownerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using var directory = new TempDirectory("e2eechat-embedded");
+        var data = Path.Combine(directory.Path, "data");
+        string[] files = ["e2eechat.db", "e2eechat.db-wal", "e2eechat.db-shm", "jwt-signing.key"];
+        using (var server = ServerProcessHost.Start(directory.Path))
+        {
+            await server.WaitUntilReadyAsync();
+            using var api = server.Api();
+            await api.SignUpAsync();
+
+            Assert.Equal(ownerOnlyDirectory, File.GetUnixFileMode(data));
+            Assert.All(files, file => Assert.Equal(ownerOnlyFile, File.GetUnixFileMode(Path.Combine(data, file))));
+        }
+
+        // Files an older version left readable to everyone are made private at the next start.
+        foreach (var file in files.Where(f => File.Exists(Path.Combine(data, f))))
+        {
+            File.SetUnixFileMode(Path.Combine(data, file), ownerOnlyFile | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+        using (var restarted = ServerProcessHost.Start(directory.Path))
+        {
+            await restarted.WaitUntilReadyAsync();
+            Assert.All(files.Where(f => File.Exists(Path.Combine(data, f))),
+                file => Assert.Equal(ownerOnlyFile, File.GetUnixFileMode(Path.Combine(data, file))));
+        }
+    }
+
+    [Fact]
     public async Task Cluster_mode_without_certificates_refuses_to_start_and_says_why()
     {
         using var directory = new TempDirectory("e2eechat-cluster");

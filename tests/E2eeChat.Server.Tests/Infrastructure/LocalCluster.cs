@@ -55,15 +55,24 @@ public sealed class LocalCluster : IAsyncDisposable
             ["PasswordHashing__Iterations"] = "1",
             ["RateLimits__SignupPerIp__PermitLimit"] = "100000",
             ["RateLimits__TokenPerIp__PermitLimit"] = "100000",
+            ["RateLimits__RefreshPerIp__PermitLimit"] = "100000",
+            ["RateLimits__TokenPerUsernameAndIp__PermitLimit"] = "100000",
             ["RateLimits__TokenPerUsername__PermitLimit"] = "100000",
             ["RateLimits__LinkPerIp__PermitLimit"] = "100000",
             ["RateLimits__LinkPerAccount__PermitLimit"] = "100000",
             ["RateLimits__AttachmentRequestsPerAccount__PermitLimit"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
+            // ConnectionCountsAsync and the readiness tests read the instance's name, load and checks.
+            ["Health__ShowDetails"] = "true",
         };
         foreach (var (key, value) in ClusterCertificates.Create().Settings())
         {
             environment[key] = value;
+        }
+        if (nginx)
+        {
+            // As deploy/local-cluster.sh: nginx on loopback is the one proxy whose X-Forwarded-For counts.
+            environment["ForwardedHeaders__KnownProxies__0"] = "127.0.0.1";
         }
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

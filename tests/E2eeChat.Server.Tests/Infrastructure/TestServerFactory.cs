@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using E2eeChat.Testing.Certificates;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
@@ -5,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -25,6 +28,8 @@ public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsync
         ["PasswordHashing:Iterations"] = "1",
         ["RateLimits:SignupPerIp:PermitLimit"] = "100000",
         ["RateLimits:TokenPerIp:PermitLimit"] = "100000",
+        ["RateLimits:RefreshPerIp:PermitLimit"] = "100000",
+        ["RateLimits:TokenPerUsernameAndIp:PermitLimit"] = "100000",
         ["RateLimits:TokenPerUsername:PermitLimit"] = "100000",
         ["RateLimits:LinkPerIp:PermitLimit"] = "100000",
         ["RateLimits:LinkPerAccount:PermitLimit"] = "100000",
@@ -39,10 +44,40 @@ public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsync
 
     public string DataDirectory => _directory.Path;
 
+    /// <summary>When set, the server's one clock (<see cref="TimeProvider"/>): tests move time instead of waiting for it.</summary>
+    public Microsoft.Extensions.Time.Testing.FakeTimeProvider? Clock { get; protected set; }
+
     /// <summary>Where the real (Kestrel) server listens, for HTTP and WebSocket clients alike.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
     public ApiClient Api() => new(new HttpClient { BaseAddress = BaseAddress });
+
+    /// <summary>
+    /// A client whose connections come from <paramref name="localAddress"/> (any 127.x.y.z on loopback): a stand-in for
+    /// a proxy or a client at another address, as the server sees it.
+    /// </summary>
+    public ApiClient ApiFrom(IPAddress localAddress)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(localAddress, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new ApiClient(new HttpClient(handler) { BaseAddress = BaseAddress });
+    }
 
     public virtual async Task InitializeAsync()
     {
@@ -69,6 +104,10 @@ public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsync
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
+        }
+        if (Clock is { } clock)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock));
         }
     }
 }

@@ -170,11 +170,13 @@ public abstract class MessageApiTests<TFactory>(TFactory factory) : IClassFixtur
         await _api.SendTextAsync(alice, bob, "private");
         var tabletEnvelope = (await _api.MailboxAsync(bobTablet))[0]!["id"]!.GetValue<string>();
 
-        await _api.PostAsync("/api/v1/messages/ack", new { ids = new[] { tabletEnvelope } }, bob.AccessToken);
-        await _api.PostAsync("/api/v1/messages/ack", new { ids = new[] { tabletEnvelope } }, mallory.AccessToken);
+        var byOtherDevice = await _api.PostAsync("/api/v1/messages/ack", new { ids = new[] { tabletEnvelope } }, bob.AccessToken);
+        var byOtherUser = await _api.PostAsync("/api/v1/messages/ack", new { ids = new[] { tabletEnvelope } }, mallory.AccessToken);
 
-        Assert.Single(await _api.MailboxAsync(bobTablet));
-        Assert.Empty(await _api.MailboxAsync(mallory));
+        // Ids that are not the caller's are ignored, not revealed: the same 204 as a real ack, and nothing deleted.
+        Assert.Equal(HttpStatusCode.NoContent, byOtherDevice.Status);
+        Assert.Equal(HttpStatusCode.NoContent, byOtherUser.Status);
+        Assert.Equal(["private"], (await _api.MailboxAsync(bobTablet)).Select(Text));
     }
 
     [Fact]
@@ -233,14 +235,22 @@ public abstract class MessageApiTests<TFactory>(TFactory factory) : IClassFixtur
         var bob = await _api.SignUpAsync();
         var bobTablet = await _api.LinkByPasswordAsync(bob);
         await _api.SendTextAsync(alice, bob, "before");
+        Assert.Equal(["before"], (await _api.MailboxAsync(bobTablet)).Select(Text));
         var registration = (await _api.DevicesAsync(bob))[0].RegistrationId;
 
-        await _api.DeleteAsync($"/api/v1/devices/{bobTablet.DeviceId}", bob.AccessToken);
+        var removal = await _api.DeleteAsync($"/api/v1/devices/{bobTablet.DeviceId}", bob.AccessToken);
         var stale = await _api.PutAsync($"/api/v1/messages/{bob.UserId}",
             Send([Envelope(1, registration, "x"), Envelope(bobTablet.DeviceId, 4321, "x")]), alice.AccessToken);
+        // The id is free again: the next device linked gets it, and must not inherit what was left for the old one.
+        var nextTablet = await _api.LinkByPasswordAsync(bob);
 
+        Assert.Equal(HttpStatusCode.NoContent, removal.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _api.GetAsync("/api/v1/messages", bobTablet.AccessToken)).Status);
         Assert.Equal(HttpStatusCode.Conflict, stale.Status);
         Assert.Equal([bobTablet.DeviceId], stale.Body!["extraDevices"]!.AsArray().Select(d => d!.GetValue<int>()));
+        Assert.Equal(bobTablet.DeviceId, nextTablet.DeviceId);
+        Assert.Empty(await _api.MailboxAsync(nextTablet));
+        Assert.Equal(["before"], (await _api.MailboxAsync(bob)).Select(Text));
     }
 }
 
