@@ -242,6 +242,27 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ActiveAmong_names_exactly_the_live_sessions_of_those_asked_about()
+    {
+        var (account, _) = await CreateAccountAsync("mila");
+        var live = new Session(Guid.NewGuid(), account.UserId, 1, Now, Now.AddDays(30));
+        var revoked = new Session(Guid.NewGuid(), account.UserId, 1, Now, Now.AddDays(30));
+        var expired = new Session(Guid.NewGuid(), account.UserId, 1, Now, Now.AddMinutes(1));
+        var notAsked = new Session(Guid.NewGuid(), account.UserId, 1, Now, Now.AddDays(30));
+        foreach (var (session, hash) in new[] { (live, (byte)1), (revoked, (byte)2), (expired, (byte)3), (notAsked, (byte)4) })
+        {
+            await Storage.Sessions.CreateAsync(session, [hash], None);
+        }
+        await Storage.Sessions.RevokeAsync(revoked.SessionId, Now, None);
+
+        var active = await Storage.Sessions.ActiveAmongAsync(
+            [live.SessionId, revoked.SessionId, expired.SessionId, Guid.NewGuid()], Now.AddMinutes(2), None);
+
+        Assert.Equal([live.SessionId], active);
+        Assert.Empty(await Storage.Sessions.ActiveAmongAsync([], Now, None));
+    }
+
+    [Fact]
     public async Task Link_code_is_consumed_once_and_not_after_expiry()
     {
         var (account, _) = await CreateAccountAsync("mona");

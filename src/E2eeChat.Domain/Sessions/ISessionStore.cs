@@ -16,6 +16,9 @@ public interface ISessionStore
 
     Task<bool> IsActiveAsync(Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Which of <paramref name="sessionIds"/> are live at <paramref name="now"/>, in one query.</summary>
+    Task<IReadOnlySet<Guid>> ActiveAmongAsync(IReadOnlyList<Guid> sessionIds, DateTimeOffset now, CancellationToken cancellationToken);
+
     Task RevokeAsync(Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Revokes every session of one device; returns how many were live.</summary>

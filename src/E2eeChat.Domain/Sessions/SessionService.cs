@@ -49,6 +49,9 @@ public sealed class SessionService(ISessionStore sessions, ISessionRevocations r
     public Task<bool> IsActiveAsync(Guid sessionId, CancellationToken cancellationToken) =>
         sessions.IsActiveAsync(sessionId, clock.GetUtcNow(), cancellationToken);
 
+    public Task<IReadOnlySet<Guid>> ActiveAmongAsync(IReadOnlyList<Guid> sessionIds, CancellationToken cancellationToken) =>
+        sessions.ActiveAmongAsync(sessionIds, clock.GetUtcNow(), cancellationToken);
+
     public async Task EndAsync(Guid userId, int deviceId, Guid sessionId, CancellationToken cancellationToken)
     {
         await sessions.RevokeAsync(sessionId, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);

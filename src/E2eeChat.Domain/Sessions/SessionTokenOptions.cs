@@ -14,8 +14,20 @@ public sealed class SessionTokenOptions
     /// </summary>
     public TimeSpan RefreshGraceWindow { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often each instance asks the store whether the sessions of its live hub connections are still live. Logout
+    /// and device removal close connections at once over the device bus; this catches what the bus lost (a revocation
+    /// published while Redis was down; after Redis returns the check also runs at once).
+    /// </summary>
+    public TimeSpan LiveCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     public void Validate()
     {
+        if (LiveCheckInterval < TimeSpan.FromSeconds(1) || LiveCheckInterval > TimeSpan.FromHours(1))
+        {
+            throw new InvalidOperationException(
+                $"Sessions:LiveCheckInterval must be from 00:00:01 to 01:00:00, not {LiveCheckInterval:c}.");
+        }
         if (RefreshGraceWindow < TimeSpan.Zero || RefreshGraceWindow > MaxRefreshGraceWindow)
         {
             throw new InvalidOperationException(

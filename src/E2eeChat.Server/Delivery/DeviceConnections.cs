@@ -21,11 +21,11 @@ public sealed class DeviceConnections(
 
     public int Count => _byConnection.Count;
 
-    public async Task AttachAsync(DeviceKey device, HubCallerContext context)
+    public async Task AttachAsync(DeviceKey device, Guid sessionId, HubCallerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var pump = new MailboxPump(device, hub.Clients.Client(context.ConnectionId), mailbox, options, clock, logger);
-        var live = new LiveDevice(device, context, pump);
+        var live = new LiveDevice(device, sessionId, context, pump);
         LiveDevice? previous = null;
         _byConnection[context.ConnectionId] = live;
         _byDevice.AddOrUpdate(device, live, (_, old) =>
@@ -78,6 +78,33 @@ public sealed class DeviceConnections(
         }
     }
 
+    /// <summary>The session of every live connection here (a device that reconnected has its newest only).</summary>
+    public IReadOnlyList<Guid> LiveSessions()
+    {
+        var sessions = new List<Guid>(_byConnection.Count);
+        foreach (var live in _byConnection.Values)
+        {
+            sessions.Add(live.SessionId);
+        }
+        return sessions;
+    }
+
+    /// <summary>Closes, with <paramref name="reason"/>, every connection whose session is not in <paramref name="live"/>.</summary>
+    public async Task<int> CloseEndedSessionsAsync(IReadOnlySet<Guid> live, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        var closed = 0;
+        foreach (var connection in _byConnection.Values)
+        {
+            if (!live.Contains(connection.SessionId))
+            {
+                await CloseAsync(connection, reason).ConfigureAwait(false);
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     /// <summary>Tells the device's connection why, then closes it.</summary>
     public async Task RevokeAsync(DeviceKey device, string reason)
     {
@@ -102,5 +129,5 @@ public sealed class DeviceConnections(
         live.Context.Abort();
     }
 
-    private sealed record LiveDevice(DeviceKey Device, HubCallerContext Context, MailboxPump Pump);
+    private sealed record LiveDevice(DeviceKey Device, Guid SessionId, HubCallerContext Context, MailboxPump Pump);
 }

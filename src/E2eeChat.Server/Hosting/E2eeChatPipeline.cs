@@ -22,7 +22,8 @@ public static class E2eeChatPipeline
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapControllers();
-        app.MapHub<ChatHub>(ChatHub.Path);
+        // A connection ends when its access token expires; clients reconnect with a refreshed one.
+        app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true);
         app.MapHealthEndpoints();
         if (app.Services.GetRequiredService<ApiDocsOptions>().IsEnabled(app.Environment, app.Services.GetRequiredService<StorageOptions>()))
         {

@@ -108,6 +108,7 @@ public static class E2eeChatServices
         services.AddSingleton<DeviceConnections>();
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         services.AddHostedService<MailboxReaper>();
+        services.AddHostedService<LiveSessionAudit>();
         services.AddSingleton<AttachmentService>();
         services.AddHostedService<AttachmentReaper>();
 

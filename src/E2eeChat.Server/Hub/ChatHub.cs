@@ -39,7 +39,7 @@ public sealed class ChatHub(
         await bus.AttachedAsync(device, Context.ConnectionId, Context.ConnectionAborted);
         try
         {
-            await connections.AttachAsync(device, Context);
+            await connections.AttachAsync(device, me.SessionId, Context);
             await devices.TouchAsync(me.UserId, me.DeviceId, clock.GetUtcNow(), Context.ConnectionAborted);
         }
         catch

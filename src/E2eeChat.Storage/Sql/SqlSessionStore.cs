@@ -97,6 +97,30 @@ internal sealed class SqlSessionStore(SqlDialect dialect) : ISessionStore
             .ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
+    public async Task<IReadOnlySet<Guid>> ActiveAmongAsync(IReadOnlyList<Guid> sessionIds, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessionIds);
+        var active = new HashSet<Guid>();
+        if (sessionIds.Count == 0)
+        {
+            return active;
+        }
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT session_id FROM sessions
+            WHERE {dialect.AnyOf(command, "session_id", "sessions", sessionIds)} AND revoked_at IS NULL AND expires_at > @now
+            """;
+        command.With("now", now.ToUnixMs());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            active.Add(reader.GetGuid(0));
+        }
+        return active;
+    }
+
     public async Task RevokeAsync(Guid sessionId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
