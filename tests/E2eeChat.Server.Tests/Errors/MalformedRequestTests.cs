@@ -122,8 +122,11 @@ public sealed class MalformedRequestTests(SqliteServerFactory factory) : IClassF
                     var url = $"/{path}?limit=99999999999999999999&access_token=%FF";
                     var response = await SendAsync(new HttpMethod(method), url, "text/html", body, token: alice.AccessToken);
                     var isHub = template.StartsWith("hubs", StringComparison.Ordinal);
-                    if ((int)response.Status >= 500
-                        || (!isHub && (int)response.Status >= 400 && (response.ContentType != ProblemJson || response.Code is null)))
+                    // A HEAD answer has no body to hold a problem; this server has no TURN relay, which relays says so.
+                    var hasBody = method != HttpMethods.Head;
+                    var documented = response.Status == HttpStatusCode.ServiceUnavailable && response.Code == "turn_not_configured";
+                    if (((int)response.Status >= 500 && !documented)
+                        || (!isHub && hasBody && (int)response.Status >= 400 && (response.ContentType != ProblemJson || response.Code is null)))
                     {
                         failures.Add($"{method} {url} body={body ?? "(none)"} → {response}");
                     }
