@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using E2eeChat.Server.Limits;
 using E2eeChat.Testing.Certificates;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
@@ -35,16 +36,16 @@ internal sealed class BenchCluster : IAsyncDisposable
             ["Storage__ConnectionString"] = await postgres.CreateDatabaseAsync(),
             ["Auth__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Rooms__MaxMembers"] = options.Users.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            // Set-up signs in every device; neither hashing cost nor sign-up limits are what this measures.
+            // Set-up signs in every device; neither hashing cost nor rate limits are what this measures.
             ["PasswordHashing__MemoryKiB"] = "8192",
             ["PasswordHashing__Iterations"] = "1",
-            ["RateLimits__SignupPerIp__PermitLimit"] = "100000",
-            ["RateLimits__LinkPerIp__PermitLimit"] = "100000",
-            ["RateLimits__TokenPerUsernameAndIp__PermitLimit"] = "100000",
-            ["RateLimits__TokenPerUsername__PermitLimit"] = "100000",
             ["Auth__AccessTokenLifetime"] = "12:00:00",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
+        foreach (var bucket in Enum.GetNames<RateLimitBucket>())
+        {
+            environment[$"RateLimits__{bucket}__PermitLimit"] = "100000";
+        }
         foreach (var (key, value) in ClusterCertificates.Create().Settings())
         {
             environment[key] = value;

@@ -15,20 +15,40 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const serverDll = process.env.E2EECHAT_SERVER_DLL
   ?? join(repoRoot, 'src/E2eeChat.Server/bin/Debug/net10.0/E2eeChat.Server.dll');
 
+/** Every rate-limit bucket of the server (src/E2eeChat.Server/Limits/RateLimitBucket.cs). */
+const rateLimitBuckets = [
+  'SignupPerIp',
+  'TokenPerIp',
+  'TokenPerUsernameAndIp',
+  'TokenPerUsername',
+  'RefreshPerIp',
+  'LinkPerIp',
+  'LinkPerAccount',
+  'DeviceRemovalsPerAccount',
+  'HubConnectsPerDevice',
+  'UserLookupsPerAccount',
+  'ReadsPerAccount',
+  'MessagesPerAccount',
+  'MessagesPerPair',
+  'AcksPerDevice',
+  'ReadMarksPerDevice',
+  'TypingPerDevice',
+  'KeyUploadsPerDevice',
+  'PrekeyFetchPerDevicePair',
+  'SenderCertificatesPerAccount',
+  'RoomCreationsPerAccount',
+  'RoomInvitationsPerAccount',
+  'RoomChangesPerAccount',
+  'AttachmentUploadsPerAccount',
+  'AttachmentRequestsPerAccount',
+  'CallingRelaysPerAccount',
+];
+
 /** The cheapest password hashing Argon2id accepts (8 MiB, 1 pass) and rate limits no test reaches. */
 export const testSettings = Object.freeze({
   PasswordHashing__MemoryKiB: '8192',
   PasswordHashing__Iterations: '1',
-  RateLimits__SignupPerIp__PermitLimit: '100000',
-  RateLimits__TokenPerIp__PermitLimit: '100000',
-  RateLimits__TokenPerUsernameAndIp__PermitLimit: '100000',
-  RateLimits__TokenPerUsername__PermitLimit: '100000',
-  RateLimits__RefreshPerIp__PermitLimit: '100000',
-  RateLimits__LinkPerIp__PermitLimit: '100000',
-  RateLimits__LinkPerAccount__PermitLimit: '100000',
-  RateLimits__PrekeyFetchPerDevicePair__PermitLimit: '100000',
-  RateLimits__AttachmentUploadsPerAccount__PermitLimit: '100000',
-  RateLimits__AttachmentRequestsPerAccount__PermitLimit: '100000',
+  ...Object.fromEntries(rateLimitBuckets.map((bucket) => [`RateLimits__${bucket}__PermitLimit`, '100000'])),
 });
 
 /** A loopback TCP port nothing listens on right now. */

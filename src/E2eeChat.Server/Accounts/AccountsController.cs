@@ -32,6 +32,7 @@ public sealed class AccountsController(
     [HttpGet("/api/v1/users/{username}")]
     public async Task<UserResponse> Get(string username, CancellationToken cancellationToken)
     {
+        await limiter.AcquireForAccountAsync(RateLimitBucket.UserLookupsPerAccount, User.Caller(), cancellationToken);
         var account = await accounts.GetAsync(username, cancellationToken);
         return new UserResponse(account.UserId, account.Username);
     }

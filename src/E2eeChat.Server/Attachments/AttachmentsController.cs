@@ -51,7 +51,7 @@ public sealed class AttachmentsController(AttachmentService attachments, Attachm
         }
         var length = TusProtocol.NonNegative(Request, TusProtocol.UploadLengthHeader, ErrorCodes.InvalidUploadLength);
         var caller = User.Caller();
-        await limiter.AcquireAsync(RateLimitBucket.AttachmentUploadsPerAccount, caller.UserId.ToString(), cancellationToken);
+        await limiter.AcquireForAccountAsync(RateLimitBucket.AttachmentUploadsPerAccount, caller, cancellationToken);
         var upload = await attachments.CreateAsync(caller.UserId, length, cancellationToken);
         Response.Headers.Location = $"/{Path}/{upload.Id}";
         WriteExpiry(upload);
@@ -130,7 +130,7 @@ public sealed class AttachmentsController(AttachmentService attachments, Attachm
     private async Task<Caller> LimitAsync(CancellationToken cancellationToken)
     {
         var caller = User.Caller();
-        await limiter.AcquireAsync(RateLimitBucket.AttachmentRequestsPerAccount, caller.UserId.ToString(), cancellationToken);
+        await limiter.AcquireForAccountAsync(RateLimitBucket.AttachmentRequestsPerAccount, caller, cancellationToken);
         return caller;
     }
 

@@ -44,7 +44,7 @@ public sealed class AuthController(
         return tokens.Issue(grant);
     }
 
-    /// <summary>Ends this session; its access and refresh tokens stop working at once.</summary>
+    /// <summary>Ends this session; its access and refresh tokens stop working at once (so it is not rate limited: it works once).</summary>
     [Authorize]
     [HttpPost("logout")]
     public async Task<IActionResult> Logout(CancellationToken cancellationToken)
@@ -59,6 +59,7 @@ public sealed class AuthController(
     public async Task<MeResponse> Me(CancellationToken cancellationToken)
     {
         var caller = User.Caller();
+        await limiter.AcquireForAccountAsync(RateLimitBucket.ReadsPerAccount, caller, cancellationToken);
         var account = await accounts.GetAsync(caller.UserId.ToString(), cancellationToken);
         return new MeResponse(account.UserId, account.Username, caller.DeviceId);
     }

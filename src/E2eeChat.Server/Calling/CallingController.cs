@@ -20,7 +20,7 @@ public sealed class CallingController(CallingOptions options, IRequestRateLimite
     public async Task<TurnCredentials> Relays(CancellationToken cancellationToken)
     {
         var caller = User.Caller();
-        await limiter.AcquireAsync(RateLimitBucket.CallingRelaysPerAccount, caller.UserId.ToString(), cancellationToken);
+        await limiter.AcquireForAccountAsync(RateLimitBucket.CallingRelaysPerAccount, caller, cancellationToken);
         if (!options.IsConfigured)
         {
             throw new DomainException(ErrorKind.ServiceUnavailable, ErrorCodes.TurnNotConfigured,

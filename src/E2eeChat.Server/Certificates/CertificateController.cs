@@ -1,6 +1,7 @@
 using E2eeChat.Domain.Accounts;
 using E2eeChat.Domain.Errors;
 using E2eeChat.Server.Auth;
+using E2eeChat.Server.Limits;
 using E2eeChat.Signal.Curve;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -10,7 +11,8 @@ namespace E2eeChat.Server.Certificates;
 [ApiController]
 [Authorize]
 [Route("api/v1/certificate")]
-public sealed class CertificateController(SenderCertificates certificates, AccountService accounts) : ControllerBase
+public sealed class CertificateController(SenderCertificates certificates, AccountService accounts, IRequestRateLimiter limiter)
+    : ControllerBase
 {
     /// <summary>
     /// A sender certificate for the caller's device (its account's UUID, device id and identity key), signed by
@@ -20,6 +22,7 @@ public sealed class CertificateController(SenderCertificates certificates, Accou
     public async Task<DeliveryCertificateResponse> Delivery(CancellationToken cancellationToken)
     {
         var caller = User.Caller();
+        await limiter.AcquireForAccountAsync(RateLimitBucket.SenderCertificatesPerAccount, caller, cancellationToken);
         var account = await accounts.GetAsync(caller.UserId.ToString(), cancellationToken);
         if (!Curve25519PublicKey.IsWellFormed(account.IdentityKey))
         {

@@ -20,7 +20,9 @@ public sealed class DevicesController(
     [HttpGet]
     public async Task<IEnumerable<DeviceResponse>> List(CancellationToken cancellationToken)
     {
-        var list = await devices.ListAsync(User.Caller().UserId, cancellationToken);
+        var caller = User.Caller();
+        await limiter.AcquireForAccountAsync(RateLimitBucket.ReadsPerAccount, caller, cancellationToken);
+        var list = await devices.ListAsync(caller.UserId, cancellationToken);
         return list.Select(DeviceResponse.From);
     }
 
@@ -31,7 +33,7 @@ public sealed class DevicesController(
     public async Task<IActionResult> CreateLinkCode(CancellationToken cancellationToken)
     {
         var caller = User.Caller();
-        await limiter.AcquireAsync(RateLimitBucket.LinkPerAccount, caller.UserId.ToString(), cancellationToken);
+        await limiter.AcquireForAccountAsync(RateLimitBucket.LinkPerAccount, caller, cancellationToken);
         var code = await devices.CreateLinkCodeAsync(caller.UserId, caller.DeviceId, cancellationToken);
         return StatusCode(StatusCodes.Status201Created, new LinkCodeResponse(code.Code, code.ExpiresAt));
     }
@@ -60,6 +62,7 @@ public sealed class DevicesController(
     public async Task<IActionResult> Remove(int deviceId, CancellationToken cancellationToken)
     {
         var caller = User.Caller();
+        await limiter.AcquireForAccountAsync(RateLimitBucket.DeviceRemovalsPerAccount, caller, cancellationToken);
         await devices.RemoveAsync(caller.UserId, caller.DeviceId, deviceId, cancellationToken);
         return NoContent();
     }

@@ -3,6 +3,7 @@ using E2eeChat.Server.Certificates;
 using E2eeChat.Server.Cluster;
 using E2eeChat.Server.Health;
 using E2eeChat.Server.Hub;
+using E2eeChat.Server.Limits;
 using E2eeChat.Storage;
 
 namespace E2eeChat.Server.Hosting;
@@ -21,6 +22,7 @@ public static class E2eeChatPipeline
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseHubConnectRateLimit();
         app.MapControllers();
         // A connection ends when its access token expires; clients reconnect with a refreshed one.
         app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true);

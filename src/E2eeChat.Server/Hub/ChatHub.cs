@@ -4,6 +4,7 @@ using E2eeChat.Domain.Messages;
 using E2eeChat.Domain.Rooms;
 using E2eeChat.Server.Auth;
 using E2eeChat.Server.Delivery;
+using E2eeChat.Server.Limits;
 using E2eeChat.Server.Messages;
 using E2eeChat.Server.Presence;
 using Microsoft.AspNetCore.Authorization;
@@ -25,6 +26,7 @@ public sealed class ChatHub(
     ConversationAudience audiences,
     IDeviceStore devices,
     UserEvents events,
+    IRequestRateLimiter limiter,
     TimeProvider clock) : Microsoft.AspNetCore.SignalR.Hub
 {
     public const string Path = "/hubs/chat";
@@ -66,32 +68,36 @@ public sealed class ChatHub(
         }
     }
 
-    public Task<SendResult> Send(Guid destinationUserId, SendMessagesRequest request)
+    public async Task<SendResult> Send(Guid destinationUserId, SendMessagesRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var me = Me;
-        return messages.SendAsync(me.UserId, me.DeviceId, destinationUserId, request.ToDomain(), Context.ConnectionAborted);
+        await limiter.AcquireSendAsync(me, destinationUserId, Context.ConnectionAborted);
+        return await messages.SendAsync(me.UserId, me.DeviceId, destinationUserId, request.ToDomain(), Context.ConnectionAborted);
     }
 
     /// <summary>One envelope per device of every other member and of the sender's other devices; as PUT /rooms/{roomId}/messages.</summary>
-    public Task<SendResult> SendToRoom(Guid roomId, SendMessagesRequest request)
+    public async Task<SendResult> SendToRoom(Guid roomId, SendMessagesRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var me = Me;
-        return rooms.SendAsync(me.UserId, me.DeviceId, roomId, request.ToDomain(), Context.ConnectionAborted);
+        await limiter.AcquireSendAsync(me, roomId, Context.ConnectionAborted);
+        return await rooms.SendAsync(me.UserId, me.DeviceId, roomId, request.ToDomain(), Context.ConnectionAborted);
     }
 
     public async Task Ack(Guid[] envelopeIds)
     {
         var me = Me;
+        await limiter.AcquireForDeviceAsync(RateLimitBucket.AcksPerDevice, me, Context.ConnectionAborted);
         await messages.AckAsync(me.UserId, me.DeviceId, envelopeIds, Context.ConnectionAborted);
         connections.Acknowledged(Context.ConnectionId, envelopeIds);
     }
 
-    public Task MarkRead(Guid[] messageIds)
+    public async Task MarkRead(Guid[] messageIds)
     {
         var me = Me;
-        return messages.MarkReadAsync(me.UserId, me.DeviceId, messageIds, Context.ConnectionAborted);
+        await limiter.AcquireForDeviceAsync(RateLimitBucket.ReadMarksPerDevice, me, Context.ConnectionAborted);
+        await messages.MarkReadAsync(me.UserId, me.DeviceId, messageIds, Context.ConnectionAborted);
     }
 
     /// <summary>
@@ -101,6 +107,7 @@ public sealed class ChatHub(
     public async Task Typing(string conversationId, bool isTyping)
     {
         var me = Me;
+        await limiter.AcquireForDeviceAsync(RateLimitBucket.TypingPerDevice, me, Context.ConnectionAborted);
         var audience = await audiences.TypingAsync(me.UserId, conversationId, Context.ConnectionAborted);
         await events.SendAsync(audience.Users, HubEvents.Typing, new TypingEvent(audience.ConversationId, me.UserId, me.DeviceId, isTyping));
     }

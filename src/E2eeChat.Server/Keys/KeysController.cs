@@ -24,6 +24,7 @@ public sealed class KeysController(PrekeyDirectory directory, AccountService acc
     public async Task<IActionResult> Upload(UploadPrekeysRequest request, CancellationToken cancellationToken)
     {
         var caller = User.Caller();
+        await limiter.AcquireForDeviceAsync(RateLimitBucket.KeyUploadsPerDevice, caller, cancellationToken);
         await directory.UploadAsync(caller.UserId, caller.DeviceId, request.ToDomain(), cancellationToken);
         return NoContent();
     }
@@ -38,16 +39,18 @@ public sealed class KeysController(PrekeyDirectory directory, AccountService acc
     public async Task<IActionResult> Check(CheckKeysRequest request, CancellationToken cancellationToken)
     {
         var caller = User.Caller();
+        await limiter.AcquireForAccountAsync(RateLimitBucket.ReadsPerAccount, caller, cancellationToken);
         await directory.CheckAsync(caller.UserId, caller.DeviceId, request.Digest, cancellationToken);
         return NoContent();
     }
 
     /// <summary>One-time prekeys the caller's device has left: EC (<c>count</c>) and Kyber (<c>pqCount</c>).</summary>
     [HttpGet("count")]
-    public Task<PrekeyCounts> Count(CancellationToken cancellationToken)
+    public async Task<PrekeyCounts> Count(CancellationToken cancellationToken)
     {
         var caller = User.Caller();
-        return directory.CountAsync(caller.UserId, caller.DeviceId, cancellationToken);
+        await limiter.AcquireForAccountAsync(RateLimitBucket.ReadsPerAccount, caller, cancellationToken);
+        return await directory.CountAsync(caller.UserId, caller.DeviceId, cancellationToken);
     }
 
     /// <summary>
@@ -59,10 +62,15 @@ public sealed class KeysController(PrekeyDirectory directory, AccountService acc
     {
         var caller = User.Caller();
         var device = PrekeyRules.ParseDeviceSelector(deviceId);
+        if (!Guid.TryParse(userIdOrUsername, out _))
+        {
+            // A username resolves an account as GET /users/{username} does: the same enumeration budget.
+            await limiter.AcquireForAccountAsync(RateLimitBucket.UserLookupsPerAccount, caller, cancellationToken);
+        }
         var account = await accounts.GetAsync(userIdOrUsername, cancellationToken);
         // Per requesting device and target device, as Signal does: every fetch drains the target's one-time keys.
         var pair = string.Create(CultureInfo.InvariantCulture,
-            $"{caller.UserId}.{caller.DeviceId}>{account.UserId}.{(device is { } id ? id.ToString(CultureInfo.InvariantCulture) : "*")}");
+            $"{CallerRateLimits.DeviceKey(caller.UserId, caller.DeviceId)}>{account.UserId}.{(device is { } id ? id.ToString(CultureInfo.InvariantCulture) : "*")}");
         await limiter.AcquireAsync(RateLimitBucket.PrekeyFetchPerDevicePair, pair, cancellationToken);
         return PrekeyBundleResponse.From(await directory.ClaimAsync(account, device, cancellationToken));
     }

@@ -50,11 +50,51 @@ public sealed class RateLimitOptions
 
     public RateLimitRule LinkPerAccount { get; set; } = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) };
 
+    public RateLimitRule DeviceRemovalsPerAccount { get; set; } = new() { PermitLimit = 20, Window = TimeSpan.FromHours(1) };
+
+    /// <summary>New hub connections of one device (each closes the previous one, touches the device and announces presence).</summary>
+    public RateLimitRule HubConnectsPerDevice { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>Usernames and user ids one account resolves (<c>GET /users/{username}</c>, key fetches by username): enumeration.</summary>
+    public RateLimitRule UserLookupsPerAccount { get; set; } = new() { PermitLimit = 100, Window = TimeSpan.FromHours(1) };
+
+    /// <summary>Reads of the caller's own state: profile, devices, key counts and checks, mailbox, message status, rooms.</summary>
+    public RateLimitRule ReadsPerAccount { get; set; } = new() { PermitLimit = 1200, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>Sends by one account, to anyone or any room, REST and hub, stored or <c>online</c>.</summary>
+    public RateLimitRule MessagesPerAccount { get; set; } = new() { PermitLimit = 1200, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>
+    /// Sends by one account to one user or one room. Signal-Server's messages limiter holds 60 and refills one a second;
+    /// this one is four times as generous, since a burst in a busy conversation may keep up a message a second for long.
+    /// </summary>
+    public RateLimitRule MessagesPerPair { get; set; } = new() { PermitLimit = 240, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>Ack calls of one device (each up to 1000 ids), REST and hub.</summary>
+    public RateLimitRule AcksPerDevice { get; set; } = new() { PermitLimit = 6000, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>MarkRead calls of one device; each one writes receipts and tells their senders.</summary>
+    public RateLimitRule ReadMarksPerDevice { get; set; } = new() { PermitLimit = 600, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>Typing events of one device, started and stopped, in any conversation.</summary>
+    public RateLimitRule TypingPerDevice { get; set; } = new() { PermitLimit = 300, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>Prekey uploads of one device: each verifies up to 101 signatures and replaces up to 200 keys.</summary>
+    public RateLimitRule KeyUploadsPerDevice { get; set; } = new() { PermitLimit = 20, Window = TimeSpan.FromHours(1) };
+
     /// <summary>Bundle fetches by one device of one target device (or of <c>*</c>); each fetch uses up one-time keys.</summary>
     public RateLimitRule PrekeyFetchPerDevicePair { get; set; } = new() { PermitLimit = 30, Window = TimeSpan.FromMinutes(1) };
 
+    /// <summary>Sender certificates one account has signed.</summary>
+    public RateLimitRule SenderCertificatesPerAccount { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromHours(1) };
+
+    public RateLimitRule RoomCreationsPerAccount { get; set; } = new() { PermitLimit = 50, Window = TimeSpan.FromHours(1) };
+
     /// <summary>Room invitations one account sends, each invitee counting one (a room created with 10 member ids: 10).</summary>
     public RateLimitRule RoomInvitationsPerAccount { get; set; } = new() { PermitLimit = 200, Window = TimeSpan.FromHours(1) };
+
+    /// <summary>Accepting, declining, renaming, deleting, removing members and leaving, by one account.</summary>
+    public RateLimitRule RoomChangesPerAccount { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) };
 
     /// <summary>Attachment uploads (tus creations) by one account.</summary>
     public RateLimitRule AttachmentUploadsPerAccount { get; set; } = new() { PermitLimit = 100, Window = TimeSpan.FromHours(1) };
@@ -74,8 +114,21 @@ public sealed class RateLimitOptions
         RateLimitBucket.RefreshPerIp => RefreshPerIp,
         RateLimitBucket.LinkPerIp => LinkPerIp,
         RateLimitBucket.LinkPerAccount => LinkPerAccount,
+        RateLimitBucket.DeviceRemovalsPerAccount => DeviceRemovalsPerAccount,
+        RateLimitBucket.HubConnectsPerDevice => HubConnectsPerDevice,
+        RateLimitBucket.UserLookupsPerAccount => UserLookupsPerAccount,
+        RateLimitBucket.ReadsPerAccount => ReadsPerAccount,
+        RateLimitBucket.MessagesPerAccount => MessagesPerAccount,
+        RateLimitBucket.MessagesPerPair => MessagesPerPair,
+        RateLimitBucket.AcksPerDevice => AcksPerDevice,
+        RateLimitBucket.ReadMarksPerDevice => ReadMarksPerDevice,
+        RateLimitBucket.TypingPerDevice => TypingPerDevice,
+        RateLimitBucket.KeyUploadsPerDevice => KeyUploadsPerDevice,
         RateLimitBucket.PrekeyFetchPerDevicePair => PrekeyFetchPerDevicePair,
+        RateLimitBucket.SenderCertificatesPerAccount => SenderCertificatesPerAccount,
+        RateLimitBucket.RoomCreationsPerAccount => RoomCreationsPerAccount,
         RateLimitBucket.RoomInvitationsPerAccount => RoomInvitationsPerAccount,
+        RateLimitBucket.RoomChangesPerAccount => RoomChangesPerAccount,
         RateLimitBucket.AttachmentUploadsPerAccount => AttachmentUploadsPerAccount,
         RateLimitBucket.AttachmentRequestsPerAccount => AttachmentRequestsPerAccount,
         RateLimitBucket.CallingRelaysPerAccount => CallingRelaysPerAccount,

@@ -1,5 +1,6 @@
 using E2eeChat.Domain.Messages;
 using E2eeChat.Server.Auth;
+using E2eeChat.Server.Limits;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
@@ -8,13 +9,14 @@ namespace E2eeChat.Server.Messages;
 [ApiController]
 [Authorize]
 [Route("api/v1/messages")]
-public sealed class MessagesController(MessageService messages) : ControllerBase
+public sealed class MessagesController(MessageService messages, IRequestRateLimiter limiter) : ControllerBase
 {
     /// <summary>Sends one envelope per destination device; 409/410 when the device set is not current.</summary>
     [HttpPut("{userId:guid}")]
     public async Task<SendResult> Send(Guid userId, SendMessagesRequest request, CancellationToken cancellationToken)
     {
         var caller = User.Caller();
+        await limiter.AcquireSendAsync(caller, userId, cancellationToken);
         return await messages.SendAsync(caller.UserId, caller.DeviceId, userId, request.ToDomain(), cancellationToken);
     }
 
@@ -23,6 +25,7 @@ public sealed class MessagesController(MessageService messages) : ControllerBase
     public async Task<MailboxResponse> List([FromQuery] int? limit, CancellationToken cancellationToken)
     {
         var caller = User.Caller();
+        await limiter.AcquireForAccountAsync(RateLimitBucket.ReadsPerAccount, caller, cancellationToken);
         var (envelopes, more) = await messages.ListAsync(caller.UserId, caller.DeviceId, limit, cancellationToken);
         return new MailboxResponse(envelopes, more);
     }
@@ -32,6 +35,7 @@ public sealed class MessagesController(MessageService messages) : ControllerBase
     public async Task<IActionResult> Ack(AckRequest request, CancellationToken cancellationToken)
     {
         var caller = User.Caller();
+        await limiter.AcquireForDeviceAsync(RateLimitBucket.AcksPerDevice, caller, cancellationToken);
         await messages.AckAsync(caller.UserId, caller.DeviceId, request.Ids, cancellationToken);
         return NoContent();
     }
@@ -40,7 +44,9 @@ public sealed class MessagesController(MessageService messages) : ControllerBase
     [HttpGet("{messageId:guid}/status")]
     public async Task<MessageStatusResponse> Status(Guid messageId, CancellationToken cancellationToken)
     {
-        var statuses = await messages.StatusAsync(User.Caller().UserId, messageId, cancellationToken);
+        var caller = User.Caller();
+        await limiter.AcquireForAccountAsync(RateLimitBucket.ReadsPerAccount, caller, cancellationToken);
+        var statuses = await messages.StatusAsync(caller.UserId, messageId, cancellationToken);
         return new MessageStatusResponse(messageId, statuses);
     }
 }

@@ -22,62 +22,63 @@ public sealed class RoomsController(RoomService rooms, IRequestRateLimiter limit
     [ProducesResponseType<RoomResponse>(StatusCodes.Status201Created)]
     public async Task<IActionResult> Create(CreateRoomRequest request, CancellationToken cancellationToken)
     {
-        var caller = User.Caller().UserId;
-        await LimitInvitationsAsync(caller, RoomRules.Invitees(caller, request.MemberIds).Count, cancellationToken);
-        var room = await rooms.CreateAsync(caller, request.Name, request.MemberIds, cancellationToken);
+        var caller = User.Caller();
+        await limiter.AcquireForAccountAsync(RateLimitBucket.RoomCreationsPerAccount, caller, cancellationToken);
+        await LimitInvitationsAsync(caller, RoomRules.Invitees(caller.UserId, request.MemberIds).Count, cancellationToken);
+        var room = await rooms.CreateAsync(caller.UserId, request.Name, request.MemberIds, cancellationToken);
         return Created($"/api/v1/rooms/{room.RoomId}", RoomResponse.From(room));
     }
 
     /// <summary>The caller's pending invitations, oldest first.</summary>
     [HttpGet("invitations")]
     public async Task<IEnumerable<PendingInvitationResponse>> Invitations(CancellationToken cancellationToken) =>
-        (await rooms.InvitationsAsync(User.Caller().UserId, cancellationToken)).Select(PendingInvitationResponse.From);
+        (await rooms.InvitationsAsync(await ReaderAsync(cancellationToken), cancellationToken)).Select(PendingInvitationResponse.From);
 
     /// <summary>The caller joins the room they were invited to; 409 <c>too_many_rooms</c> keeps the invitation.</summary>
     [HttpPost("invitations/{roomId:guid}/accept")]
     public async Task<RoomResponse> Accept(Guid roomId, CancellationToken cancellationToken) =>
-        RoomResponse.From(await rooms.AcceptAsync(roomId, User.Caller().UserId, cancellationToken));
+        RoomResponse.From(await rooms.AcceptAsync(roomId, await ChangerAsync(cancellationToken), cancellationToken));
 
     [HttpPost("invitations/{roomId:guid}/decline")]
     public async Task<IActionResult> Decline(Guid roomId, CancellationToken cancellationToken)
     {
-        await rooms.DeclineAsync(roomId, User.Caller().UserId, cancellationToken);
+        await rooms.DeclineAsync(roomId, await ChangerAsync(cancellationToken), cancellationToken);
         return NoContent();
     }
 
     /// <summary>The caller's rooms, oldest first.</summary>
     [HttpGet]
     public async Task<IEnumerable<RoomResponse>> List(CancellationToken cancellationToken) =>
-        (await rooms.ListAsync(User.Caller().UserId, cancellationToken)).Select(RoomResponse.From);
+        (await rooms.ListAsync(await ReaderAsync(cancellationToken), cancellationToken)).Select(RoomResponse.From);
 
     [HttpGet("{roomId:guid}")]
     public async Task<RoomResponse> Get(Guid roomId, CancellationToken cancellationToken) =>
-        RoomResponse.From(await rooms.GetAsync(roomId, User.Caller().UserId, cancellationToken));
+        RoomResponse.From(await rooms.GetAsync(roomId, await ReaderAsync(cancellationToken), cancellationToken));
 
     /// <summary>Admins rename the room.</summary>
     [HttpPatch("{roomId:guid}")]
     public async Task<RoomResponse> Rename(Guid roomId, RenameRoomRequest request, CancellationToken cancellationToken) =>
-        RoomResponse.From(await rooms.RenameAsync(roomId, User.Caller().UserId, request.Name, cancellationToken));
+        RoomResponse.From(await rooms.RenameAsync(roomId, await ChangerAsync(cancellationToken), request.Name, cancellationToken));
 
     /// <summary>Admins delete the room; envelopes already sent stay in their mailboxes.</summary>
     [HttpDelete("{roomId:guid}")]
     public async Task<IActionResult> Delete(Guid roomId, CancellationToken cancellationToken)
     {
-        await rooms.DeleteAsync(roomId, User.Caller().UserId, cancellationToken);
+        await rooms.DeleteAsync(roomId, await ChangerAsync(cancellationToken), cancellationToken);
         return NoContent();
     }
 
     [HttpGet("{roomId:guid}/members")]
     public async Task<IEnumerable<RoomMemberResponse>> Members(Guid roomId, CancellationToken cancellationToken) =>
-        RoomResponse.MembersOf(await rooms.GetAsync(roomId, User.Caller().UserId, cancellationToken));
+        RoomResponse.MembersOf(await rooms.GetAsync(roomId, await ReaderAsync(cancellationToken), cancellationToken));
 
     /// <summary>Admins invite; inviting a member, or someone invited already, changes nothing.</summary>
     [HttpPost("{roomId:guid}/members")]
     public async Task<IActionResult> Invite(Guid roomId, AddRoomMemberRequest request, CancellationToken cancellationToken)
     {
-        var caller = User.Caller().UserId;
+        var caller = User.Caller();
         await LimitInvitationsAsync(caller, 1, cancellationToken);
-        await rooms.InviteAsync(roomId, caller, request.UserId, request.Role, cancellationToken);
+        await rooms.InviteAsync(roomId, caller.UserId, request.UserId, request.Role, cancellationToken);
         return NoContent();
     }
 
@@ -85,7 +86,7 @@ public sealed class RoomsController(RoomService rooms, IRequestRateLimiter limit
     [HttpDelete("{roomId:guid}/members/{userId:guid}")]
     public async Task<IActionResult> RemoveMember(Guid roomId, Guid userId, CancellationToken cancellationToken)
     {
-        await rooms.RemoveMemberAsync(roomId, User.Caller().UserId, userId, cancellationToken);
+        await rooms.RemoveMemberAsync(roomId, await ChangerAsync(cancellationToken), userId, cancellationToken);
         return NoContent();
     }
 
@@ -94,16 +95,31 @@ public sealed class RoomsController(RoomService rooms, IRequestRateLimiter limit
     public async Task<SendResult> Send(Guid roomId, SendMessagesRequest request, CancellationToken cancellationToken)
     {
         var caller = User.Caller();
+        await limiter.AcquireSendAsync(caller, roomId, cancellationToken);
         return await rooms.SendAsync(caller.UserId, caller.DeviceId, roomId, request.ToDomain(), cancellationToken);
     }
 
-    /// <summary>Each invitation takes one permit, before anything is stored.</summary>
-    private async Task LimitInvitationsAsync(Guid caller, int invitations, CancellationToken cancellationToken)
+    /// <summary>The caller's account, after a permit for reading its rooms.</summary>
+    private Task<Guid> ReaderAsync(CancellationToken cancellationToken) =>
+        PermittedAsync(RateLimitBucket.ReadsPerAccount, cancellationToken);
+
+    /// <summary>The caller's account, after a permit for changing a room or an invitation.</summary>
+    private Task<Guid> ChangerAsync(CancellationToken cancellationToken) =>
+        PermittedAsync(RateLimitBucket.RoomChangesPerAccount, cancellationToken);
+
+    private async Task<Guid> PermittedAsync(RateLimitBucket bucket, CancellationToken cancellationToken)
     {
-        var key = caller.ToString();
+        var caller = User.Caller();
+        await limiter.AcquireForAccountAsync(bucket, caller, cancellationToken);
+        return caller.UserId;
+    }
+
+    /// <summary>Each invitation takes one permit, before anything is stored.</summary>
+    private async Task LimitInvitationsAsync(Caller caller, int invitations, CancellationToken cancellationToken)
+    {
         for (var i = 0; i < invitations; i++)
         {
-            await limiter.AcquireAsync(RateLimitBucket.RoomInvitationsPerAccount, key, cancellationToken);
+            await limiter.AcquireForAccountAsync(RateLimitBucket.RoomInvitationsPerAccount, caller, cancellationToken);
         }
     }
 }

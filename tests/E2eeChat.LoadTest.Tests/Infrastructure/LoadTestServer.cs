@@ -1,3 +1,4 @@
+using E2eeChat.LoadTest.Api;
 using E2eeChat.Testing.Processes;
 using Xunit;
 
@@ -5,7 +6,7 @@ namespace E2eeChat.LoadTest.Tests.Infrastructure;
 
 /// <summary>
 /// The built server, started as its own process on SQLite in a temp directory, as the bench scripts
-/// start it: rate limits on set-up raised and password hashing cheapened, because a load run creates
+/// start it: the rate limits a load run draws on raised and password hashing cheapened, because a load run creates
 /// all its accounts from one address and measures messaging, not sign-up.
 /// </summary>
 public class LoadTestServer : IAsyncLifetime
@@ -22,18 +23,22 @@ public class LoadTestServer : IAsyncLifetime
     /// <summary>Where a run's result files go: a fresh directory under this server's temp directory.</summary>
     public string NewOutputDirectory() => Path.Combine(_directory.Path, "results", Guid.NewGuid().ToString("N"));
 
-    protected virtual Dictionary<string, string> Environment() => new()
+    protected virtual Dictionary<string, string> Environment()
     {
-        ["RateLimits__SignupPerIp__PermitLimit"] = "1000000",
-        ["RateLimits__TokenPerIp__PermitLimit"] = "1000000",
-        ["RateLimits__TokenPerUsernameAndIp__PermitLimit"] = "1000000",
-        ["RateLimits__TokenPerUsername__PermitLimit"] = "1000000",
-        ["RateLimits__LinkPerIp__PermitLimit"] = "1000000",
-        ["RateLimits__LinkPerAccount__PermitLimit"] = "1000000",
-        ["PasswordHashing__MemoryKiB"] = "8192",
-        ["PasswordHashing__Iterations"] = "1",
-        ["Storage__SqlitePath"] = Path.Combine(_directory.Path, "e2eechat.db"),
-    };
+        var environment = new Dictionary<string, string>
+        {
+            ["PasswordHashing__MemoryKiB"] = "8192",
+            ["PasswordHashing__Iterations"] = "1",
+            ["Storage__SqlitePath"] = Path.Combine(_directory.Path, "e2eechat.db"),
+        };
+        // The settings the tool itself tells operators to use, so that a bucket missing from them fails these tests.
+        foreach (var setting in RateLimitHint.ServerEnvironment)
+        {
+            var parts = setting.Split('=', 2);
+            environment[parts[0]] = parts[1];
+        }
+        return environment;
+    }
 
     public async Task InitializeAsync()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using E2eeChat.Server.Limits;
 using E2eeChat.Testing.Certificates;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
@@ -53,18 +54,14 @@ public sealed class LocalCluster : IAsyncDisposable
             ["Redis__Configuration"] = redis?.ConfigurationString ?? primaries!.ConfigurationString,
             ["PasswordHashing__MemoryKiB"] = "8192",
             ["PasswordHashing__Iterations"] = "1",
-            ["RateLimits__SignupPerIp__PermitLimit"] = "100000",
-            ["RateLimits__TokenPerIp__PermitLimit"] = "100000",
-            ["RateLimits__RefreshPerIp__PermitLimit"] = "100000",
-            ["RateLimits__TokenPerUsernameAndIp__PermitLimit"] = "100000",
-            ["RateLimits__TokenPerUsername__PermitLimit"] = "100000",
-            ["RateLimits__LinkPerIp__PermitLimit"] = "100000",
-            ["RateLimits__LinkPerAccount__PermitLimit"] = "100000",
-            ["RateLimits__AttachmentRequestsPerAccount__PermitLimit"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
             // ConnectionCountsAsync and the readiness tests read the instance's name, load and checks.
             ["Health__ShowDetails"] = "true",
         };
+        foreach (var bucket in Enum.GetNames<RateLimitBucket>())
+        {
+            environment[$"RateLimits__{bucket}__PermitLimit"] = "100000";
+        }
         foreach (var (key, value) in ClusterCertificates.Create().Settings())
         {
             environment[key] = value;

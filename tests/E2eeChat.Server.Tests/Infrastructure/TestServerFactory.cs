@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using E2eeChat.Server.Limits;
 using E2eeChat.Testing.Certificates;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
@@ -22,25 +23,23 @@ public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsync
 {
     private readonly TempDirectory _directory = new("e2eechat-server");
 
-    public Dictionary<string, string?> Settings { get; } = new()
+    public Dictionary<string, string?> Settings { get; } = DefaultSettings();
+
+    private static Dictionary<string, string?> DefaultSettings()
     {
-        ["PasswordHashing:MemoryKiB"] = "8192",
-        ["PasswordHashing:Iterations"] = "1",
-        ["RateLimits:SignupPerIp:PermitLimit"] = "100000",
-        ["RateLimits:TokenPerIp:PermitLimit"] = "100000",
-        ["RateLimits:RefreshPerIp:PermitLimit"] = "100000",
-        ["RateLimits:TokenPerUsernameAndIp:PermitLimit"] = "100000",
-        ["RateLimits:TokenPerUsername:PermitLimit"] = "100000",
-        ["RateLimits:LinkPerIp:PermitLimit"] = "100000",
-        ["RateLimits:LinkPerAccount:PermitLimit"] = "100000",
-        ["RateLimits:PrekeyFetchPerDevicePair:PermitLimit"] = "100000",
-        ["RateLimits:RoomInvitationsPerAccount:PermitLimit"] = "100000",
-        ["RateLimits:AttachmentUploadsPerAccount:PermitLimit"] = "100000",
-        ["RateLimits:AttachmentRequestsPerAccount:PermitLimit"] = "100000",
-        ["RateLimits:CallingRelaysPerAccount:PermitLimit"] = "100000",
-        // A stalled upload test waits this long; loopback clients never pause so long otherwise.
-        ["Attachments:BodyIdleTimeout"] = "00:00:02",
-    };
+        var settings = new Dictionary<string, string?>
+        {
+            ["PasswordHashing:MemoryKiB"] = "8192",
+            ["PasswordHashing:Iterations"] = "1",
+            // A stalled upload test waits this long; loopback clients never pause so long otherwise.
+            ["Attachments:BodyIdleTimeout"] = "00:00:02",
+        };
+        foreach (var bucket in Enum.GetNames<RateLimitBucket>())
+        {
+            settings[$"RateLimits:{bucket}:PermitLimit"] = "100000";
+        }
+        return settings;
+    }
 
     public string DataDirectory => _directory.Path;
 
