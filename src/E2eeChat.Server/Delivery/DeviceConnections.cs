@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using E2eeChat.Domain.Messages;
 using E2eeChat.Server.Hub;
+using E2eeChat.Server.Metrics;
 using Microsoft.AspNetCore.SignalR;
 
 namespace E2eeChat.Server.Delivery;
@@ -14,6 +15,7 @@ public sealed class DeviceConnections(
     IMailboxStore mailbox,
     MessagingOptions options,
     TimeProvider clock,
+    E2eeChatMetrics metrics,
     ILogger<DeviceConnections> logger)
 {
     private readonly ConcurrentDictionary<DeviceKey, LiveDevice> _byDevice = new();
@@ -21,10 +23,24 @@ public sealed class DeviceConnections(
 
     public int Count => _byConnection.Count;
 
+    /// <summary>Announcements queued in this instance's pumps (a gauge; read per scrape, not per envelope).</summary>
+    public int QueuedAnnouncements
+    {
+        get
+        {
+            var queued = 0;
+            foreach (var live in _byConnection.Values)
+            {
+                queued += live.Pump.Queued;
+            }
+            return queued;
+        }
+    }
+
     public async Task AttachAsync(DeviceKey device, HubCallerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var pump = new MailboxPump(device, hub.Clients.Client(context.ConnectionId), mailbox, options, clock, logger);
+        var pump = new MailboxPump(device, hub.Clients.Client(context.ConnectionId), mailbox, options, clock, metrics, logger);
         var live = new LiveDevice(device, context, pump);
         LiveDevice? previous = null;
         _byConnection[context.ConnectionId] = live;

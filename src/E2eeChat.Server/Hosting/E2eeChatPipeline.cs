@@ -3,6 +3,7 @@ using E2eeChat.Server.Certificates;
 using E2eeChat.Server.Cluster;
 using E2eeChat.Server.Health;
 using E2eeChat.Server.Hub;
+using E2eeChat.Server.Metrics;
 using E2eeChat.Storage;
 
 namespace E2eeChat.Server.Hosting;
@@ -12,6 +13,7 @@ public static class E2eeChatPipeline
     public static void UseE2eeChat(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseE2eeChatMetrics();
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

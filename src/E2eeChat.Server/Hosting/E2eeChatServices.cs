@@ -21,6 +21,7 @@ using E2eeChat.Server.Keys;
 using E2eeChat.Server.Limits;
 using E2eeChat.Server.Logging;
 using E2eeChat.Server.Messages;
+using E2eeChat.Server.Metrics;
 using E2eeChat.Server.MsgPack;
 using E2eeChat.Storage;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -43,6 +44,7 @@ public static class E2eeChatServices
         rooms.Validate(devices.MaxDevices);
 
         services.AddRedactedLogging();
+        services.AddE2eeChatMetrics(MetricsSetup.Bind(configuration));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(storage);
         services.AddSingleton(auth);
@@ -101,7 +103,9 @@ public static class E2eeChatServices
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<UserEvents>();
-        services.AddSingleton<IMessageEvents, HubMessageEvents>();
+        services.AddSingleton<HubMessageEvents>();
+        services.AddSingleton<IMessageEvents>(sp =>
+            new MeteredMessageEvents(sp.GetRequiredService<HubMessageEvents>(), sp.GetRequiredService<E2eeChatMetrics>()));
         services.AddSingleton<RoomService>();
         services.AddSingleton<IRoomEvents, HubRoomEvents>();
         services.AddSingleton<ConversationAudience>();
