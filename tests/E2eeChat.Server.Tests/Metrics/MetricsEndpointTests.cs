@@ -72,7 +72,7 @@ public sealed class MetricsEndpointTests
         // The framework's meters are there too: Kestrel, SignalR, the runtime.
         Assert.Contains("kestrel_active_connections", after.FamilyTypes.Keys);
         Assert.Contains("signalr_server_active_connections", after.FamilyTypes.Keys);
-        Assert.Contains("dotnet_gc_collections", after.FamilyTypes.Keys);
+        Assert.Contains("dotnet_gc_collections_total", after.FamilyTypes.Keys);
     }
 
     [Fact]
