@@ -3,6 +3,7 @@ using E2eeChat.Server.Certificates;
 using E2eeChat.Server.Cluster;
 using E2eeChat.Server.Health;
 using E2eeChat.Server.Hub;
+using E2eeChat.Server.Logging;
 using E2eeChat.Server.Metrics;
 using E2eeChat.Storage;
 
@@ -14,6 +15,7 @@ public static class E2eeChatPipeline
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseE2eeChatMetrics();
+        InstanceLogScope.UseInstanceLogScope(app);
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -121,6 +121,8 @@ public static class E2eeChatServices
         var signalR = services.AddSignalR(options =>
             {
                 options.MaximumReceiveMessageSize = maxBodyBytes;
+                // First, so that what the error filter logs is inside the connection's scope.
+                options.AddFilter<HubConnectionLogScope>();
                 options.AddFilter<HubErrorFilter>();
             })
             .AddJsonProtocol(options => WireJson.Configure(options.PayloadSerializerOptions))
