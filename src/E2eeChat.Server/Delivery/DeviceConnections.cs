@@ -94,6 +94,12 @@ public sealed class DeviceConnections(
         }
     }
 
+    /// <summary>
+    /// Tells every device connection of this instance that it is about to close, and why. The host's shutdown then
+    /// closes them gracefully, after what was written; an abort here could drop the notice unsent.
+    /// </summary>
+    public Task TellAllAsync(string reason) => Task.WhenAll(_byConnection.Values.Select(live => TellAsync(live, reason)));
+
     /// <summary>Tells the device's connection why, then closes it.</summary>
     public async Task RevokeAsync(DeviceKey device, string reason)
     {
@@ -105,6 +111,12 @@ public sealed class DeviceConnections(
 
     private async Task CloseAsync(LiveDevice live, string reason)
     {
+        await TellAsync(live, reason).ConfigureAwait(false);
+        live.Context.Abort();
+    }
+
+    private async Task TellAsync(LiveDevice live, string reason)
+    {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
@@ -115,7 +127,6 @@ public sealed class DeviceConnections(
         {
             // The socket is already going; closing it is what matters.
         }
-        live.Context.Abort();
     }
 
     private sealed record LiveDevice(DeviceKey Device, HubCallerContext Context, MailboxPump Pump);

@@ -5,6 +5,7 @@ using E2eeChat.Server.Health;
 using E2eeChat.Server.Hub;
 using E2eeChat.Server.Logging;
 using E2eeChat.Server.Metrics;
+using E2eeChat.Server.Shutdown;
 using E2eeChat.Storage;
 
 namespace E2eeChat.Server.Hosting;
@@ -16,6 +17,7 @@ public static class E2eeChatPipeline
         ArgumentNullException.ThrowIfNull(app);
         app.UseE2eeChatMetrics();
         InstanceLogScope.UseInstanceLogScope(app);
+        app.UseDrainGate();
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

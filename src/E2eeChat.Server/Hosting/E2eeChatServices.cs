@@ -23,6 +23,7 @@ using E2eeChat.Server.Logging;
 using E2eeChat.Server.Messages;
 using E2eeChat.Server.Metrics;
 using E2eeChat.Server.MsgPack;
+using E2eeChat.Server.Shutdown;
 using E2eeChat.Storage;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
@@ -136,6 +137,9 @@ public static class E2eeChatServices
         services.AddAccessTokenAuthentication();
         services.AddAuthorization();
         services.AddReadinessChecks();
+        var shutdown = Bind<ShutdownOptions>(configuration, ShutdownOptions.SectionName);
+        shutdown.Validate();
+        services.AddGracefulDrain(shutdown);
         services.AddOpenApi();
         var proxies = Bind<TrustedProxyOptions>(configuration, TrustedProxyOptions.SectionName);
         proxies.Validate();
