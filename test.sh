@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # --- 1. System packages the tests start or load (DESIGN §8) -------------------
-packages=(postgresql redis-server nginx libsodium23 coturn)
+packages=(postgresql redis-server nginx libsodium23 coturn prometheus chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -118,10 +118,10 @@ up() {
   dotnet "$dir/app/E2eeChat.Server.dll" certificates create-trust-root --out "$certificates" >/dev/null
   dotnet "$dir/app/E2eeChat.Server.dll" certificates create-server-certificate \
     --trust-root-key "$certificates/trust-root.key" --key-id 1 --out "$certificates" >/dev/null
-  local upstreams=() lines=()
+  local upstreams=() lines=() metrics=()
   lines+=("postgres $connection" "$redis_line")
   for i in $(seq 1 "$count"); do
-    local port; port=$(free_port)
+    local port metrics_port; port=$(free_port); metrics_port=$(free_port)
     mkdir -p "$dir/instance-$i"
     (
       cd "$dir/instance-$i"
@@ -131,12 +131,16 @@ up() {
         Certificates__ServerPrivateKey="$(cat "$certificates/server-certificate.key")" \
         Redis__Configuration="$redis" Instance__Name="instance-$i" \
         ForwardedHeaders__KnownProxies__0=127.0.0.1 \
+        Metrics__Port="$metrics_port" Metrics__Host=127.0.0.1 Shutdown__DrainTimeout=00:00:10 \
         nohup dotnet "$dir/app/E2eeChat.Server.dll" --urls "http://127.0.0.1:$port" >"$dir/instance-$i/log" 2>&1 &
       echo $! >"$dir/instance-$i/pid"
     )
     upstreams+=("127.0.0.1:$port")
     lines+=("instance $i http://127.0.0.1:$port")
+    # Off the public listener: nginx forwards to $port only.
+    metrics+=("metrics $i http://127.0.0.1:$metrics_port/metrics")
   done
+  lines+=("${metrics[@]}")
   for upstream in "${upstreams[@]}"; do
     wait_http "http://$upstream/health/ready" 60
   done

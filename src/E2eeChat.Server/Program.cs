@@ -1,5 +1,6 @@
 using E2eeChat.Server.Certificates;
 using E2eeChat.Server.Hosting;
+using E2eeChat.Server.Metrics;
 
 if (args.Length > 0 && args[0] == CertificateCommands.Name)
 {
@@ -18,6 +19,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuratio
     // The embedded default listens on loopback only; operators set ASPNETCORE_URLS or --urls.
     builder.WebHost.UseUrls(ServerDefaults.Url);
 }
+builder.AddMetricsListener(ServerDefaults.Url);
 builder.Services.AddE2eeChat(builder.Configuration);
 
 var app = builder.Build();

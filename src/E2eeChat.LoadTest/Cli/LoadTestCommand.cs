@@ -25,6 +25,10 @@ internal static class LoadTestCommand
         {
             return await SummarizeAsync(args, output, error).ConfigureAwait(false);
         }
+        if (args.Count > 0 && args[0] == RunComparison.Command)
+        {
+            return await RunComparison.RunAsync(args, output, error).ConfigureAwait(false);
+        }
         if (args.Count > 0 && args[0] == "median")
         {
             return await MedianAsync(args, output, error).ConfigureAwait(false);

@@ -7,6 +7,8 @@ internal static class Usage
           E2eeChat.LoadTest pairs|room|connections|drain [--url URL] [options]
           E2eeChat.LoadTest summarize RESULT.json...       (medians per label, as a Markdown table)
           E2eeChat.LoadTest median PATH RESULT.json...     (one figure, e.g. measured.deliveredPerSecond)
+          E2eeChat.LoadTest compare BASE.json NEW.json [--max-throughput-drop 10%] [--max-p99-rise 20%]
+                                                           (side by side; exit 2 when NEW regressed beyond a limit)
 
         Scenarios (each creates its own accounts and devices, one hub connection per device):
           pairs         P pairs; each sender sends over the hub to a partner with D devices.

@@ -2,6 +2,7 @@ using E2eeChat.Server.Delivery;
 using E2eeChat.Server.Health;
 using E2eeChat.Server.Hub;
 using E2eeChat.Server.Limits;
+using E2eeChat.Server.Metrics;
 using E2eeChat.Server.Presence;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
@@ -22,7 +23,8 @@ internal static class ClusterSetup
         services.AddSingleton<LocalRateLimiter>();
         if (!redis.IsConfigured)
         {
-            services.AddSingleton<IRequestRateLimiter>(sp => sp.GetRequiredService<LocalRateLimiter>());
+            services.AddSingleton<IRequestRateLimiter>(sp =>
+                new MeteredRateLimiter(sp.GetRequiredService<LocalRateLimiter>(), sp.GetRequiredService<E2eeChatMetrics>()));
             services.AddSingleton<IDeviceBus, LocalDeviceBus>();
             services.AddSingleton<IPresenceTracker, LocalPresenceTracker>();
             return;
@@ -39,7 +41,9 @@ internal static class ClusterSetup
                 ? Task.FromResult(multiplexer)
                 : Task.FromException<IConnectionMultiplexer>(
                     new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "Redis does not answer yet.")));
-        services.AddSingleton<IRequestRateLimiter, RedisRateLimiter>();
+        services.AddSingleton<RedisRateLimiter>();
+        services.AddSingleton<IRequestRateLimiter>(sp =>
+            new MeteredRateLimiter(sp.GetRequiredService<RedisRateLimiter>(), sp.GetRequiredService<E2eeChatMetrics>()));
         services.AddSingleton<IDeviceBus, RedisDeviceBus>();
         services.AddSingleton<IPresenceTracker, RedisPresenceTracker>();
         services.AddSingleton<ClusterHeartbeat>();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using E2eeChat.Domain.Messages;
 using E2eeChat.Server.Hub;
+using E2eeChat.Server.Metrics;
 using Microsoft.AspNetCore.SignalR;
 
 namespace E2eeChat.Server.Delivery;
@@ -14,6 +15,7 @@ public sealed class DeviceConnections(
     IMailboxStore mailbox,
     MessagingOptions options,
     TimeProvider clock,
+    E2eeChatMetrics metrics,
     ILogger<DeviceConnections> logger)
 {
     private readonly ConcurrentDictionary<DeviceKey, LiveDevice> _byDevice = new();
@@ -21,10 +23,24 @@ public sealed class DeviceConnections(
 
     public int Count => _byConnection.Count;
 
+    /// <summary>Announcements queued in this instance's pumps (a gauge; read per scrape, not per envelope).</summary>
+    public int QueuedAnnouncements
+    {
+        get
+        {
+            var queued = 0;
+            foreach (var live in _byConnection.Values)
+            {
+                queued += live.Pump.Queued;
+            }
+            return queued;
+        }
+    }
+
     public async Task AttachAsync(DeviceKey device, Guid sessionId, HubCallerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var pump = new MailboxPump(device, hub.Clients.Client(context.ConnectionId), mailbox, options, clock, logger);
+        var pump = new MailboxPump(device, hub.Clients.Client(context.ConnectionId), mailbox, options, clock, metrics, logger);
         var live = new LiveDevice(device, sessionId, context, pump);
         LiveDevice? previous = null;
         _byConnection[context.ConnectionId] = live;
@@ -105,6 +121,12 @@ public sealed class DeviceConnections(
         return closed;
     }
 
+    /// <summary>
+    /// Tells every device connection of this instance that it is about to close, and why. The host's shutdown then
+    /// closes them gracefully, after what was written; an abort here could drop the notice unsent.
+    /// </summary>
+    public Task TellAllAsync(string reason) => Task.WhenAll(_byConnection.Values.Select(live => TellAsync(live, reason)));
+
     /// <summary>Tells the device's connection why, then closes it.</summary>
     public async Task RevokeAsync(DeviceKey device, string reason)
     {
@@ -116,6 +138,12 @@ public sealed class DeviceConnections(
 
     private async Task CloseAsync(LiveDevice live, string reason)
     {
+        await TellAsync(live, reason).ConfigureAwait(false);
+        live.Context.Abort();
+    }
+
+    private async Task TellAsync(LiveDevice live, string reason)
+    {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
@@ -126,7 +154,6 @@ public sealed class DeviceConnections(
         {
             // The socket is already going; closing it is what matters.
         }
-        live.Context.Abort();
     }
 
     private sealed record LiveDevice(DeviceKey Device, Guid SessionId, HubCallerContext Context, MailboxPump Pump);

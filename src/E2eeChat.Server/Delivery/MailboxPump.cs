@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using E2eeChat.Domain.Messages;
 using E2eeChat.Server.Hub;
+using E2eeChat.Server.Metrics;
 using Microsoft.AspNetCore.SignalR;
 
 namespace E2eeChat.Server.Delivery;
@@ -20,6 +21,7 @@ internal sealed partial class MailboxPump : IAsyncDisposable
     private readonly ISingleClientProxy _client;
     private readonly IMailboxStore _mailbox;
     private readonly TimeProvider _clock;
+    private readonly E2eeChatMetrics _metrics;
     private readonly ILogger _logger;
     private readonly Channel<Envelope> _announced = Channel.CreateBounded<Envelope>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
@@ -35,15 +37,18 @@ internal sealed partial class MailboxPump : IAsyncDisposable
     private Task _run = Task.CompletedTask;
 
     public MailboxPump(DeviceKey device, ISingleClientProxy client, IMailboxStore mailbox, MessagingOptions options,
-        TimeProvider clock, ILogger logger)
+        TimeProvider clock, E2eeChatMetrics metrics, ILogger logger)
     {
         _device = device;
         _client = client;
         _mailbox = mailbox;
         _clock = clock;
+        _metrics = metrics;
         _logger = logger;
         _window = new SemaphoreSlim(options.DeliveryWindow, options.DeliveryWindow);
     }
+
+    public int Queued => _announced.Reader.Count;
 
     public void Start() => _run = Task.Run(RunAsync);
 
@@ -180,6 +185,7 @@ internal sealed partial class MailboxPump : IAsyncDisposable
             }
         }
         await _client.SendAsync(HubEvents.Envelope, envelope, cancellationToken).ConfigureAwait(false);
+        _metrics.EnvelopeDelivered();
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Mailbox delivery to {UserId}/{DeviceId} stopped")]

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using E2eeChat.Domain.Messages;
 using E2eeChat.Server.Cluster;
+using E2eeChat.Server.Metrics;
 using StackExchange.Redis;
 
 namespace E2eeChat.Server.Delivery;
@@ -17,18 +18,20 @@ internal sealed partial class RedisDeviceBus : IDeviceBus, IDisposable
     private readonly ISubscriber _subscriber;
     private readonly DeviceConnections _connections;
     private readonly InstanceIdentity _instance;
+    private readonly E2eeChatMetrics _metrics;
     private readonly ILogger<RedisDeviceBus> _logger;
     // One queue per hub connection: StackExchange.Redis counts a channel's queues and unsubscribes with the last one.
     // A queue hands its messages over one at a time, in order, which keeps a device's envelopes in sequence.
     private readonly ConcurrentDictionary<string, ChannelMessageQueue> _subscriptions = new();
 
     public RedisDeviceBus(IConnectionMultiplexer redis, DeviceConnections connections, InstanceIdentity instance,
-        ILogger<RedisDeviceBus> logger)
+        E2eeChatMetrics metrics, ILogger<RedisDeviceBus> logger)
     {
         _redis = redis;
         _subscriber = redis.GetSubscriber();
         _connections = connections;
         _instance = instance;
+        _metrics = metrics;
         _logger = logger;
         _redis.ConnectionRestored += OnConnectionRestored;
     }
@@ -130,6 +133,7 @@ internal sealed partial class RedisDeviceBus : IDeviceBus, IDisposable
         catch (Exception exception) when (RedisMultiplexer.IsFailure(exception))
         {
             // The envelope is committed; the device reads it when Redis returns or when it reconnects.
+            _metrics.BackplanePublishFailed();
             LogRedisUnavailable(_logger, exception);
         }
     }

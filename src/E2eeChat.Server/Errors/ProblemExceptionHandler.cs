@@ -1,10 +1,11 @@
 using E2eeChat.Domain.Errors;
+using E2eeChat.Server.Metrics;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace E2eeChat.Server.Errors;
 
 /// <summary>Maps every exception that escapes an endpoint to ProblemDetails; never leaks internals.</summary>
-internal sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger, E2eeChatMetrics metrics) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -26,6 +27,10 @@ internal sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHa
             LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
             problem = ProblemResponses.Create(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError,
                 "The server failed to handle the request. Nothing was changed if the request was a write.");
+        }
+        else
+        {
+            metrics.Refused(ProblemResponses.CodeOf(problem));
         }
         await ProblemResponses.WriteAsync(httpContext, problem).ConfigureAwait(false);
         return true;

@@ -66,6 +66,12 @@ public static class ProblemResponses
         return problem;
     }
 
+    public static string CodeOf(ProblemDetails problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        return problem.Extensions.TryGetValue("code", out var code) && code is string text ? text : ErrorCodes.InternalError;
+    }
+
     /// <summary>Writes a problem as the response, with Retry-After when the problem carries one.</summary>
     public static async Task WriteAsync(HttpContext context, ProblemDetails problem)
     {

@@ -4,7 +4,11 @@ using E2eeChat.Server.Cluster;
 using E2eeChat.Server.Health;
 using E2eeChat.Server.Hub;
 using E2eeChat.Server.Limits;
+using E2eeChat.Server.Logging;
+using E2eeChat.Server.Metrics;
+using E2eeChat.Server.Shutdown;
 using E2eeChat.Storage;
+using Scalar.AspNetCore;
 
 namespace E2eeChat.Server.Hosting;
 
@@ -13,6 +17,9 @@ public static class E2eeChatPipeline
     public static void UseE2eeChat(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseE2eeChatMetrics();
+        InstanceLogScope.UseInstanceLogScope(app);
+        app.UseDrainGate();
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -31,6 +38,12 @@ public static class E2eeChatPipeline
         {
             // One document at a fixed path: any other name is an unknown route, a ProblemDetails 404 like the rest.
             app.MapOpenApi("/openapi/v1.json");
+            // The interactive reference; Scalar's script is served from the package, not fetched from elsewhere.
+            app.MapScalarApiReference("/docs", options => options
+                .WithOpenApiRoutePattern("/openapi/v1.json")
+                .WithTitle("E2eeChat API")
+                // Its fonts would come from the vendor's site: the page loads nothing from elsewhere.
+                .DisableDefaultFonts());
         }
         app.Services.GetRequiredService<SenderCertificates>()
             .LogTrustRoot(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SenderCertificates>());

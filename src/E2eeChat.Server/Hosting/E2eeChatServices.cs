@@ -21,7 +21,9 @@ using E2eeChat.Server.Keys;
 using E2eeChat.Server.Limits;
 using E2eeChat.Server.Logging;
 using E2eeChat.Server.Messages;
+using E2eeChat.Server.Metrics;
 using E2eeChat.Server.MsgPack;
+using E2eeChat.Server.Shutdown;
 using E2eeChat.Storage;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
@@ -43,6 +45,7 @@ public static class E2eeChatServices
         rooms.Validate(devices.MaxDevices);
 
         services.AddRedactedLogging();
+        services.AddE2eeChatMetrics(MetricsSetup.Bind(configuration));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(storage);
         services.AddSingleton(auth);
@@ -101,7 +104,9 @@ public static class E2eeChatServices
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<UserEvents>();
-        services.AddSingleton<IMessageEvents, HubMessageEvents>();
+        services.AddSingleton<HubMessageEvents>();
+        services.AddSingleton<IMessageEvents>(sp =>
+            new MeteredMessageEvents(sp.GetRequiredService<HubMessageEvents>(), sp.GetRequiredService<E2eeChatMetrics>()));
         services.AddSingleton<RoomService>();
         services.AddSingleton<IRoomEvents, HubRoomEvents>();
         services.AddSingleton<ConversationAudience>();
@@ -118,6 +123,8 @@ public static class E2eeChatServices
         var signalR = services.AddSignalR(options =>
             {
                 options.MaximumReceiveMessageSize = maxBodyBytes;
+                // First, so that what the error filter logs is inside the connection's scope.
+                options.AddFilter<HubConnectionLogScope>();
                 options.AddFilter<HubErrorFilter>();
             })
             .AddJsonProtocol(options => WireJson.Configure(options.PayloadSerializerOptions))
@@ -131,6 +138,9 @@ public static class E2eeChatServices
         services.AddAccessTokenAuthentication();
         services.AddAuthorization();
         services.AddReadinessChecks();
+        var shutdown = Bind<ShutdownOptions>(configuration, ShutdownOptions.SectionName);
+        shutdown.Validate();
+        services.AddGracefulDrain(shutdown);
         services.AddOpenApi();
         var proxies = Bind<TrustedProxyOptions>(configuration, TrustedProxyOptions.SectionName);
         proxies.Validate();

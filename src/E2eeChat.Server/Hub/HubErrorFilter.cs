@@ -1,5 +1,6 @@
 using System.Text.Json;
 using E2eeChat.Domain.Errors;
+using E2eeChat.Server.Metrics;
 using Microsoft.AspNetCore.SignalR;
 
 namespace E2eeChat.Server.Hub;
@@ -10,7 +11,7 @@ namespace E2eeChat.Server.Hub;
 /// A refusal is the client's mistake and logs one Debug line with its code (any client could
 /// otherwise flood the error log); anything unexpected logs at Error with its exception.
 /// </summary>
-internal sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger) : IHubFilter
+internal sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger, E2eeChatMetrics metrics) : IHubFilter
 {
     /// <summary>
     /// SignalR's dispatcher logs every exception a hub method throws, refusals included, at Error with the stack
@@ -31,6 +32,7 @@ internal sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger) : I
         catch (DomainException exception)
         {
             LogRefused(logger, invocationContext.HubMethodName, exception.Code);
+            metrics.Refused(exception.Code);
             throw new HubException(Describe(exception));
         }
         catch (OperationCanceledException) when (invocationContext.Context.ConnectionAborted.IsCancellationRequested)

@@ -1,10 +1,11 @@
 using E2eeChat.Domain.Messages;
+using E2eeChat.Server.Metrics;
 
 namespace E2eeChat.Server.Messages;
 
 /// <summary>Deletes envelopes whose TTL passed and everything older than the retention period.</summary>
 internal sealed partial class MailboxReaper(IMailboxStore mailbox, MessagingOptions options, TimeProvider clock,
-    ILogger<MailboxReaper> logger) : BackgroundService
+    E2eeChatMetrics metrics, ILogger<MailboxReaper> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -18,6 +19,7 @@ internal sealed partial class MailboxReaper(IMailboxStore mailbox, MessagingOpti
                     (now - options.Retention).ToUnixTimeMilliseconds(), stoppingToken).ConfigureAwait(false);
                 if (deleted > 0)
                 {
+                    metrics.EnvelopesExpired(deleted);
                     LogReaped(logger, deleted);
                 }
             }

@@ -69,4 +69,56 @@ public sealed class ResultCommandsTests : IDisposable
         Assert.Equal(["pairs-sat", "3", "200", "1", "8"], row.Split('|', StringSplitOptions.TrimEntries)[1..6]);
         Assert.Contains("1.50 1.50 1.50", row, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Compare_within_the_limits_prints_both_runs_side_by_side_and_exits_0()
+    {
+        var (exitCode, output) = await RunAsync("compare", Result("base.json", 1000, 10), Result("new.json", 950, 11.5),
+            "--max-throughput-drop", "10%", "--max-p99-rise", "20%");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("| delivered/s | 1000 | 950 | -5% |", output, StringComparison.Ordinal);
+        Assert.Contains("| p99 ms | 10 | 11.5 | +15% |", output, StringComparison.Ordinal);
+        Assert.Contains("No regression", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compare_exits_2_when_throughput_drops_more_than_allowed()
+    {
+        var (exitCode, output) = await RunAsync("compare", Result("base.json", 1000, 10), Result("new.json", 880, 10),
+            "--max-throughput-drop", "10%", "--max-p99-rise", "20%");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("REGRESSION: delivered/s dropped 12% (more than 10%)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compare_exits_2_when_p99_rises_more_than_allowed_with_the_default_limits()
+    {
+        var (exitCode, output) = await RunAsync("compare", Result("base.json", 1000, 10), Result("new.json", 1000, 12.5));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("REGRESSION: p99 rose 25% (more than 20%)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("delivered/s dropped", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--max-p99-rise", "lots")]
+    [InlineData("--max-throughput-drop", "-5%")]
+    public async Task Compare_with_a_bad_limit_exits_1_and_says_which(string option, string value)
+    {
+        var (exitCode, output) = await RunAsync("compare", Result("base.json", 1000, 10), Result("new.json", 1000, 10), option, value);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(option, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compare_of_a_missing_file_exits_1()
+    {
+        var (exitCode, output) = await RunAsync("compare", Result("base.json", 1000, 10), Path.Combine(_directory.Path, "none.json"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Cannot read the results", output, StringComparison.Ordinal);
+    }
 }

@@ -55,12 +55,14 @@ public sealed class ProductionClusterHealthTests(ProductionClusterFactory factor
     }
 
     [Fact]
-    public async Task The_api_document_is_not_served()
+    public async Task The_api_document_and_its_reference_page_are_not_served()
     {
         var openApi = await _api.GetAsync("/openapi/v1.json");
+        var reference = await _api.GetAsync("/docs/");
 
         Assert.Equal(HttpStatusCode.NotFound, openApi.Status);
         Assert.Equal("not_found", openApi.Code);
+        Assert.Equal(HttpStatusCode.NotFound, reference.Status);
     }
 }
 

@@ -78,6 +78,41 @@ public sealed class LogSafetyTests
         }
     }
 
+    [Fact]
+    public async Task Json_logs_are_one_object_per_line_with_instance_and_connection_scopes_and_no_token()
+    {
+        using var directory = new TempDirectory("e2eechat-logs");
+        using var server = ServerProcessHost.Start(directory.Path, new Dictionary<string, string>
+        {
+            ["Instance__Name"] = "logged-instance",
+            ["Logging__LogLevel__E2eeChat"] = "Debug",
+            ["Logging__Console__FormatterName"] = "json",
+            ["Logging__Console__FormatterOptions__IncludeScopes"] = "true",
+        });
+        await server.WaitUntilReadyAsync();
+        using var api = server.Api();
+        var alice = await api.SignUpAsync();
+
+        await using (var hub = await HubDevice.ConnectAsync(server.BaseAddress, alice))
+        {
+            // A refused call logs one Debug line, inside the call's scope.
+            await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() =>
+                hub.Connection.InvokeAsync("Ack", Array.Empty<Guid>()));
+        }
+        await server.StopAsync();
+
+        var entries = server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line)).ToList();
+        var scopes = entries
+            .Where(entry => entry.RootElement.TryGetProperty("Scopes", out _))
+            .SelectMany(entry => entry.RootElement.GetProperty("Scopes").EnumerateArray())
+            .Where(scope => scope.ValueKind == JsonValueKind.Object)
+            .ToList();
+        Assert.Contains(scopes, scope => scope.TryGetProperty("Instance", out var name) && name.GetString() == "logged-instance");
+        Assert.Contains(scopes, scope => scope.TryGetProperty("HubConnectionId", out var id) && id.GetString()!.Length > 0);
+        AssertNotInOutput(server, alice.AccessToken);
+        AssertNotInOutput(server, Signature(alice.AccessToken));
+    }
+
     /// <summary>
     /// Sign-up, a failed and a good login, a refresh, a link code and a device linked with it,
     /// two hub connections (and one with a forged token), a send between them. Returns every
