@@ -48,8 +48,9 @@ dotnet test E2eeChat.sln --nologo 2>&1 | tee "$log" || status=$?
 # --- 3. Node tests: libsignal and SignalR SDK compatibility against the built server ---
 node_log=$(mktemp)
 trap 'rm -f "$log" "$node_log"' EXIT
-# The Node tests start the built server (clients/js/lib/server.js).
+# The Node tests start the built server (clients/js/lib/server.js) and run the built load tool (its report's test).
 dotnet build src/E2eeChat.Server --nologo -v quiet || status=$?
+dotnet build src/E2eeChat.LoadTest --nologo -v quiet || status=$?
 (
   cd clients/js
   node --test --test-reporter=tap

@@ -11,6 +11,10 @@ import { waitUntil } from './wait.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** The load tool's build (`dotnet build src/E2eeChat.LoadTest`), for the test of its HTML report. */
+export const loadToolDll = process.env.E2EECHAT_LOADTEST_DLL
+  ?? join(repoRoot, 'src/E2eeChat.LoadTest/bin/Debug/net10.0/E2eeChat.LoadTest.dll');
+
 /** The server build the tests run; `dotnet build src/E2eeChat.Server` makes it. */
 export const serverDll = process.env.E2EECHAT_SERVER_DLL
   ?? join(repoRoot, 'src/E2eeChat.Server/bin/Debug/net10.0/E2eeChat.Server.dll');
