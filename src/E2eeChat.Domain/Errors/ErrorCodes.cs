@@ -32,6 +32,7 @@ public static class ErrorCodes
     public const string MismatchedDevices = "mismatched_devices";
     public const string StaleDevices = "stale_devices";
     public const string InvalidEnvelope = "invalid_envelope";
+    public const string MailboxFull = "mailbox_full";
     public const string InvalidMessageId = "invalid_message_id";
     public const string MessageNotFound = "message_not_found";
     public const string NotInConversation = "not_in_conversation";

@@ -32,6 +32,9 @@ public enum StoreOutcomeKind
 
     /// <summary>Nothing stored: the room is gone or the sender is no longer one of its members.</summary>
     NotRoomMember,
+
+    /// <summary>Nothing stored: a destination device's mailbox is at its quota (<see cref="MailboxQuota"/>).</summary>
+    MailboxFull,
 }
 
 public sealed record StoreOutcome(

@@ -83,6 +83,9 @@ public sealed class MessageService(
                 return outcome.Result!;
             case StoreOutcomeKind.NotRoomMember:
                 throw RoomRules.NotFound();
+            case StoreOutcomeKind.MailboxFull:
+                throw new DomainException(ErrorKind.TooManyRequests, ErrorCodes.MailboxFull,
+                    "A destination device's mailbox is full: it holds as many envelopes or bytes as it may until it acknowledges some.");
             default:
                 throw mismatch(DeviceSetValidator.Compare(outcome.CurrentDevices, Addresses(envelopes))
                     ?? throw new InvalidOperationException("The store refused a send whose devices match."));
