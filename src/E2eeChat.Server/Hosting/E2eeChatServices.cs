@@ -103,6 +103,7 @@ public static class E2eeChatServices
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<UserEvents>();
+        services.AddSingleton<ReceiptFanout>();
         services.AddSingleton<IMessageEvents, HubMessageEvents>();
         services.AddSingleton<RoomService>();
         services.AddSingleton<IRoomEvents, HubRoomEvents>();
