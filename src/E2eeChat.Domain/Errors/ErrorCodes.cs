@@ -28,6 +28,7 @@ public static class ErrorCodes
     public const string PayloadTooLarge = "payload_too_large";
     public const string RateLimited = "rate_limited";
     public const string HubUnavailable = "hub_unavailable";
+    public const string StoreUnavailable = "store_unavailable";
     public const string InternalError = "internal_error";
     public const string MismatchedDevices = "mismatched_devices";
     public const string StaleDevices = "stale_devices";

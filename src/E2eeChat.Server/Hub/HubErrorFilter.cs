@@ -1,5 +1,6 @@
 using System.Text.Json;
 using E2eeChat.Domain.Errors;
+using E2eeChat.Server.Errors;
 using Microsoft.AspNetCore.SignalR;
 
 namespace E2eeChat.Server.Hub;
@@ -37,6 +38,11 @@ internal sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger) : I
         {
             // The client left mid-call: nobody is waiting for the answer.
             throw;
+        }
+        catch (Exception exception) when (StoreFailures.AsRefusal(exception) is { } unavailable)
+        {
+            LogRefused(logger, invocationContext.HubMethodName, unavailable.Code);
+            throw new HubException(Describe(unavailable));
         }
         catch (Exception exception) when (exception is not HubException)
         {
