@@ -261,6 +261,19 @@ public abstract class MailboxStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Direct_send_to_a_user_without_an_account_is_refused_and_stores_nothing()
+    {
+        var alice = await AccountAsync(devices: 1);
+        var userId = Guid.NewGuid();
+        var ghost = new TestUser(userId, [new DeviceAddress(userId, 1, 101)]);
+
+        var outcome = await Mailbox.StoreAsync(Batch(alice, ghost, ghost.Devices), None);
+
+        Assert.Equal(StoreOutcomeKind.UserNotFound, outcome.Kind);
+        Assert.Empty(await Mailbox.ReadAsync(ghost.UserId, 1, 0, 10, Now, None));
+    }
+
+    [Fact]
     public async Task Batched_sends_from_many_senders_keep_each_device_gap_free_and_each_senders_order()
     {
         var bob = await AccountAsync(devices: 2);

@@ -35,6 +35,9 @@ public enum StoreOutcomeKind
 
     /// <summary>Nothing stored: a destination device's mailbox is at its quota (<see cref="MailboxQuota"/>).</summary>
     MailboxFull,
+
+    /// <summary>Nothing stored: a destination user of a direct send has no account (every account has its primary device).</summary>
+    UserNotFound,
 }
 
 public sealed record StoreOutcome(

@@ -33,8 +33,11 @@ public sealed class MessageService(
             }
         }
         var idempotencyKey = SendParser.IdempotencyKey(request.MessageId);
-        _ = await accounts.FindByIdAsync(destinationUserId, cancellationToken).ConfigureAwait(false)
-            ?? throw DomainException.NotFound(ErrorCodes.UserNotFound, "No such user.");
+        if (request.Online == true)
+        {
+            // A stored send learns this from the devices its transaction locks.
+            _ = await accounts.FindByIdAsync(destinationUserId, cancellationToken).ConfigureAwait(false) ?? throw NoSuchUser();
+        }
 
         return await DeliverAsync(senderUserId, senderDeviceId, roomId: null, [destinationUserId], envelopes, request,
             idempotencyKey, DeviceSetValidator.ForDirectSend, cancellationToken).ConfigureAwait(false);
@@ -83,6 +86,8 @@ public sealed class MessageService(
                 return outcome.Result!;
             case StoreOutcomeKind.NotRoomMember:
                 throw RoomRules.NotFound();
+            case StoreOutcomeKind.UserNotFound:
+                throw NoSuchUser();
             case StoreOutcomeKind.MailboxFull:
                 throw new DomainException(ErrorKind.TooManyRequests, ErrorCodes.MailboxFull,
                     "A destination device's mailbox is full: it holds as many envelopes or bytes as it may until it acknowledges some.");
@@ -133,6 +138,8 @@ public sealed class MessageService(
         (await mailbox.CurrentDevicesAsync([userId], userId, deviceId, cancellationToken).ConfigureAwait(false)).Count > 0;
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static DomainException NoSuchUser() => DomainException.NotFound(ErrorCodes.UserNotFound, "No such user.");
 
     private static IReadOnlyList<Guid> CheckIds(IReadOnlyList<Guid>? ids, string field)
     {

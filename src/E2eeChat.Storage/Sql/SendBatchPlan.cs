@@ -66,7 +66,17 @@ internal static class SendBatchPlan
             return new StoreOutcome(StoreOutcomeKind.Duplicate, first, [], []);
         }
         IReadOnlyList<Guid> users = send.DestinationUsers;
-        if (send.RoomId is { } room)
+        if (send.RoomId is null)
+        {
+            foreach (var user in users)
+            {
+                if (!snapshot.Devices.ContainsKey(user))
+                {
+                    return new StoreOutcome(StoreOutcomeKind.UserNotFound, null, [], []);
+                }
+            }
+        }
+        else if (send.RoomId is { } room)
         {
             if (!snapshot.Rooms.Contains(room) || !snapshot.Members.TryGetValue(room, out var members)
                 || !members.Contains(send.SenderUserId))
@@ -78,6 +88,7 @@ internal static class SendBatchPlan
 
         // The envelopes must name exactly the current devices, each once, with its registration id.
         var devices = new LockedDevice[send.Envelopes.Count];
+        var positions = send.Envelopes.Count > SmallSend ? Positions(send.Envelopes) : null;
         var current = 0;
         var covers = true;
         foreach (var user in users)
@@ -93,7 +104,8 @@ internal static class SendBatchPlan
                     continue;
                 }
                 current++;
-                var index = IndexOf(send.Envelopes, device);
+                var index = positions is null ? IndexOf(send.Envelopes, device)
+                    : positions.GetValueOrDefault((device.UserId, device.DeviceId), -1);
                 if (index < 0 || devices[index] is not null
                     || send.Envelopes[index].Destination.RegistrationId != device.RegistrationId)
                 {
@@ -151,6 +163,20 @@ internal static class SendBatchPlan
             snapshot.Earlier[(send.SenderUserId, send.SenderDeviceId, stored)] = result;
         }
         return new StoreOutcome(StoreOutcomeKind.Stored, result, envelopes, []);
+    }
+
+    /// <summary>Up to this many envelopes a linear search finds a device's envelope faster than a dictionary.</summary>
+    private const int SmallSend = 16;
+
+    private static Dictionary<(Guid, int), int> Positions(IReadOnlyList<PendingEnvelope> envelopes)
+    {
+        var positions = new Dictionary<(Guid, int), int>(envelopes.Count);
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            // A device named twice keeps its first position: the second envelope then covers nothing and the send is refused.
+            positions.TryAdd((envelopes[i].Destination.UserId, envelopes[i].Destination.DeviceId), i);
+        }
+        return positions;
     }
 
     private static int IndexOf(IReadOnlyList<PendingEnvelope> envelopes, LockedDevice device)
