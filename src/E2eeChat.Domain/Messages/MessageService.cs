@@ -106,7 +106,17 @@ public sealed class MessageService(
             throw DomainException.BadRequest(ErrorCodes.InvalidRequest, $"limit must be from 1 to {MaxListLimit}.");
         }
         var envelopes = await mailbox.ReadAsync(userId, deviceId, 0, take + 1, Now(), cancellationToken).ConfigureAwait(false);
-        return envelopes.Count > take ? (envelopes.Take(take).ToArray(), true) : (envelopes, false);
+        // The page also ends at a byte budget, after at least one envelope.
+        var bytes = 0L;
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            bytes += envelopes[i].Content.Length;
+            if (i == take || (i > 0 && bytes > options.MaxPageBytes))
+            {
+                return (envelopes.Take(i).ToArray(), true);
+            }
+        }
+        return (envelopes, false);
     }
 
     /// <summary>Deletes the acknowledged envelopes and tells their senders they were delivered.</summary>

@@ -30,6 +30,15 @@ public sealed class MessagingOptions
     /// <summary>Content bytes one destination device's mailbox may hold.</summary>
     public long MaxMailboxBytes { get; set; } = DefaultMaxMailboxBytes;
 
+    /// <summary>
+    /// Content bytes of announced envelopes one connection's pump may hold queued; beyond it announcements are dropped and
+    /// the pump rereads the mailbox when it catches up (online-only sends beyond it are lost, as when the device is offline).
+    /// </summary>
+    public long MaxQueuedBytesPerConnection { get; set; } = 4L * 1024 * 1024;
+
+    /// <summary>Content bytes of one <c>GET /api/v1/messages</c> page, at most (one envelope always fits).</summary>
+    public long MaxPageBytes { get; set; } = 4L * 1024 * 1024;
+
     public MailboxQuota MailboxQuota => new(MaxMailboxEnvelopes, MaxMailboxBytes);
 
     /// <summary>Fails start-up on a quota that could never take one envelope of the largest size.</summary>
@@ -38,6 +47,11 @@ public sealed class MessagingOptions
         if (MaxMailboxEnvelopes < 1)
         {
             throw new InvalidOperationException("Messages:MaxMailboxEnvelopes must be at least 1.");
+        }
+        if (MaxQueuedBytesPerConnection < MaxEnvelopeBytes || MaxPageBytes < MaxEnvelopeBytes)
+        {
+            throw new InvalidOperationException(
+                "Messages:MaxQueuedBytesPerConnection and Messages:MaxPageBytes must each be at least Messages:MaxEnvelopeBytes.");
         }
         if (MaxMailboxBytes < MaxEnvelopeBytes)
         {

@@ -7,7 +7,10 @@ using static E2eeChat.Server.Tests.Infrastructure.Messaging;
 
 namespace E2eeChat.Server.Tests.Messages;
 
-/// <summary>Messages:MaxMailboxEnvelopes and Messages:MaxMailboxBytes refuse a send with 429 mailbox_full and store nothing.</summary>
+/// <summary>
+/// Messages:MaxMailboxEnvelopes refuses a send with 429 mailbox_full and stores nothing; Messages:MaxPageBytes ends a
+/// mailbox page early.
+/// </summary>
 public abstract class MailboxQuotaTests<TFactory>(TFactory factory) : IClassFixture<TFactory>
     where TFactory : TestServerFactory
 {
@@ -39,13 +42,44 @@ public abstract class MailboxQuotaTests<TFactory>(TFactory factory) : IClassFixt
         Assert.Equal(["one", "two"], (await _api.MailboxAsync(bob)).Select(Text));
         Assert.Equal(["two"], (await _api.MailboxAsync(tablet)).Select(Text));
     }
+
+    [Fact]
+    public async Task Mailbox_page_ends_at_its_byte_budget_with_more_and_always_holds_one_envelope()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        await _api.SendTextAsync(alice, bob, new string('a', 1000));
+        await _api.SendTextAsync(alice, bob, new string('b', 1000));
+
+        var first = await _api.GetAsync("/api/v1/messages?limit=10", bob.AccessToken);
+        var envelopes = first.Body!["envelopes"]!.AsArray();
+        await _api.PostAsync("/api/v1/messages/ack", new { ids = envelopes.Select(e => e!["id"]!.GetValue<string>()) }, bob.AccessToken);
+        var second = await _api.GetAsync("/api/v1/messages?limit=10", bob.AccessToken);
+
+        Assert.Equal([new string('a', 1000)], envelopes.Select(Text));
+        Assert.True(first.Body!["more"]!.GetValue<bool>());
+        Assert.Equal([new string('b', 1000)], second.Body!["envelopes"]!.AsArray().Select(Text));
+        Assert.False(second.Body!["more"]!.GetValue<bool>());
+    }
+}
+
+/// <summary>Two envelopes per device; pages of 1500 content bytes.</summary>
+public static class SmallMailbox
+{
+    public static void Apply(Dictionary<string, string?> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings["Messages:MaxMailboxEnvelopes"] = "2";
+        settings["Messages:MaxEnvelopeBytes"] = "1024";
+        settings["Messages:MaxPageBytes"] = "1500";
+    }
 }
 
 public sealed class SqliteSmallMailboxServerFactory : SqliteServerFactory
 {
     public override Task InitializeAsync()
     {
-        Settings["Messages:MaxMailboxEnvelopes"] = "2";
+        SmallMailbox.Apply(Settings);
         return base.InitializeAsync();
     }
 }
@@ -54,7 +88,7 @@ public sealed class PostgresSmallMailboxServerFactory : PostgresServerFactory
 {
     public override Task InitializeAsync()
     {
-        Settings["Messages:MaxMailboxEnvelopes"] = "2";
+        SmallMailbox.Apply(Settings);
         return base.InitializeAsync();
     }
 }
