@@ -4,9 +4,9 @@ using E2eeChat.Domain.Messages;
 namespace E2eeChat.Storage.Sql;
 
 /// <summary>
-/// Per-device mailboxes. A send locks its destination devices in a fixed order and advances
-/// their mailbox sequences, which both checks the device set under lock and gives every
-/// device a gap-free delivery order; then all envelopes go in with one batched statement.
+/// Per-device mailboxes. Concurrent sends (and acks) are group-committed: one transaction locks the devices of a whole
+/// batch in a fixed order, checks each send's device set and quota under those locks, gives every device a gap-free
+/// delivery order, and writes all the batch's rows with set-based statements (<see cref="MailboxWriter"/>).
 /// </summary>
 internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
 {

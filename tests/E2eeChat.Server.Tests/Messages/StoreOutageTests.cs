@@ -44,6 +44,8 @@ public sealed class StoreOutageTests(OwnPostgresServerFactory factory) : IClassF
         var bob = await _api.SignUpAsync();
         var devices = await _api.DevicesAsync(bob);
         await using var hub = await HubDevice.ConnectAsync(factory.BaseAddress, alice);
+        // SignalR dispatches calls only after OnConnectedAsync (which touches the database) has finished.
+        await hub.Connection.InvokeAsync("MarkRead", new[] { Guid.NewGuid() });
         var request = Send(devices.Select(d => Envelope(d.DeviceId, d.RegistrationId, "lost?")), messageId: Guid.NewGuid().ToString());
 
         await factory.StopDatabaseAsync();
