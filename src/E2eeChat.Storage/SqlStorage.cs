@@ -18,8 +18,9 @@ namespace E2eeChat.Storage;
 public sealed class SqlStorage : IAsyncDisposable
 {
     private readonly SqlDialect _dialect;
+    private readonly SqlMailboxStore _mailboxes;
 
-    private SqlStorage(SqlDialect dialect, Func<AttachmentRecords, IAttachmentStore> attachments)
+    private SqlStorage(SqlDialect dialect, Func<AttachmentRecords, IAttachmentStore> attachments, SqlMailboxStore mailboxes)
     {
         _dialect = dialect;
         Attachments = attachments(new AttachmentRecords(dialect));
@@ -27,7 +28,7 @@ public sealed class SqlStorage : IAsyncDisposable
         Devices = new SqlDeviceStore(dialect);
         Sessions = new SqlSessionStore(dialect);
         LinkCodes = new SqlLinkCodeStore(dialect);
-        Mailboxes = new SqlMailboxStore(dialect);
+        _mailboxes = mailboxes;
         Prekeys = new SqlPrekeyStore(dialect);
         Rooms = new SqlRoomStore(dialect);
     }
@@ -42,7 +43,8 @@ public sealed class SqlStorage : IAsyncDisposable
 
     public ILinkCodeStore LinkCodes { get; }
 
-    public IMailboxStore Mailboxes { get; }
+    public IMailboxStore Mailboxes => _mailboxes;
+
     public IPrekeyStore Prekeys { get; }
 
     public IRoomStore Rooms { get; }
@@ -50,16 +52,22 @@ public sealed class SqlStorage : IAsyncDisposable
     /// <summary>Files under <see cref="StorageOptions.AttachmentsPath"/> on SQLite; chunk rows on PostgreSQL.</summary>
     public IAttachmentStore Attachments { get; }
 
-    public static SqlStorage Create(StorageOptions options)
+    /// <summary>The engine <paramref name="options"/> name; each destination device's mailbox holds at most <paramref name="quota"/>.</summary>
+    public static SqlStorage Create(StorageOptions options, MailboxQuota? quota = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.Provider switch
+        options.GroupCommit.Validate();
+        quota ??= MailboxQuota.Default;
+        if (options.Provider == StorageProvider.Postgres)
         {
-            StorageProvider.Postgres => new SqlStorage(new PostgresDialect(PostgresDataSource(options)),
-                records => new ChunkedAttachmentStore(records)),
-            _ => new SqlStorage(new SqliteDialect(options.SqlitePath),
-                records => new FileAttachmentStore(records, options.AttachmentsPath)),
-        };
+            var postgres = new PostgresDialect(PostgresDataSource(options));
+            return new SqlStorage(postgres, records => new ChunkedAttachmentStore(records),
+                new SqlMailboxStore(postgres, new PostgresMailboxWriter(), quota, options.GroupCommit, options.GroupCommit.Writers));
+        }
+        // SQLite has one writer at a time: a second batch would only wait at its gate.
+        var sqlite = new SqliteDialect(options.SqlitePath);
+        return new SqlStorage(sqlite, records => new FileAttachmentStore(records, options.AttachmentsPath),
+            new SqlMailboxStore(sqlite, new SqliteMailboxWriter(sqlite), quota, options.GroupCommit, writers: 1));
     }
 
     private static NpgsqlDataSource PostgresDataSource(StorageOptions options)
@@ -109,6 +117,7 @@ public sealed class SqlStorage : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _mailboxes.DisposeAsync().ConfigureAwait(false);
         if (_dialect is IAsyncDisposable disposable)
         {
             await disposable.DisposeAsync().ConfigureAwait(false);

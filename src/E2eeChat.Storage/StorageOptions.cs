@@ -21,4 +21,7 @@ public sealed class StorageOptions
 
     /// <summary>Where the embedded default keeps attachment bytes, one owner-only file each; cluster mode keeps them in PostgreSQL.</summary>
     public string AttachmentsPath { get; set; } = Path.Combine("data", "attachments");
+
+    /// <summary>How concurrent sends and acks share transactions.</summary>
+    public GroupCommitOptions GroupCommit { get; set; } = new();
 }

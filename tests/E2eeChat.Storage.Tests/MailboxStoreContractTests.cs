@@ -1,4 +1,5 @@
 using E2eeChat.Domain.Messages;
+using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
 using Xunit;
 
@@ -15,9 +16,24 @@ public abstract class MailboxStoreContractTests : IAsyncLifetime
     private SqlStorage _storage = null!;
     private IMailboxStore Mailbox => _storage.Mailboxes;
 
-    protected abstract Task<SqlStorage> CreateStorageAsync();
+    /// <summary>
+    /// Storage on this test's database (created by the first call); <paramref name="groupCommit"/> and <paramref name="quota"/> as
+    /// given, else the defaults.
+    /// </summary>
+    protected abstract Task<SqlStorage> CreateStorageAsync(GroupCommitOptions? groupCommit = null, MailboxQuota? quota = null);
 
     public async Task InitializeAsync() => _storage = await CreateStorageAsync();
+
+    /// <summary>
+    /// The same database from now on through storage whose sends (and acks) are held until <paramref name="size"/> of them are
+    /// queued (or a second passed), so that they share one transaction.
+    /// </summary>
+    private async Task UseBatchesOfAsync(int size, MailboxQuota? quota = null)
+    {
+        await _storage.DisposeAsync();
+        _storage = await CreateStorageAsync(
+            new GroupCommitOptions { MaxBatchSize = size, MaxDelay = TimeSpan.FromSeconds(1), Writers = 1 }, quota);
+    }
 
     public async Task DisposeAsync()
     {
@@ -212,20 +228,178 @@ public abstract class MailboxStoreContractTests : IAsyncLifetime
         Assert.Empty(await Mailbox.MutualContactsAsync(carol.UserId, None));
     }
 
+    [Fact]
+    public async Task A_batch_answers_each_send_alone_and_stores_exactly_the_good_ones()
+    {
+        var alice = await AccountAsync(devices: 1);
+        var bob = await AccountAsync(devices: 2);
+        var carol = await AccountAsync(devices: 1);
+        var earlier = await Mailbox.StoreAsync(Batch(alice, carol, carol.Devices, key: "first"), None);
+        await UseBatchesOfAsync(6);
+        var stale = bob.Devices[1] with { RegistrationId = 999 };
+
+        var outcomes = await Task.WhenAll(
+            Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None),
+            Mailbox.StoreAsync(Batch(alice, bob, [bob.Devices[0]]), None),
+            Mailbox.StoreAsync(Batch(alice, bob, [bob.Devices[0], stale]), None),
+            Mailbox.StoreAsync(Batch(alice, carol, carol.Devices, key: "first"), None),
+            Mailbox.StoreAsync(Batch(alice, carol, carol.Devices, key: "second"), None),
+            Mailbox.StoreAsync(Batch(alice, carol, carol.Devices, key: "second"), None));
+
+        Assert.Equal(
+            [StoreOutcomeKind.Stored, StoreOutcomeKind.DevicesChanged, StoreOutcomeKind.DevicesChanged, StoreOutcomeKind.Duplicate,
+                StoreOutcomeKind.Stored, StoreOutcomeKind.Duplicate],
+            outcomes.Select(o => o.Kind));
+        Assert.Equal(bob.Devices, outcomes[1].CurrentDevices.OrderBy(d => d.DeviceId));
+        Assert.Equal(earlier.Result, outcomes[3].Result);
+        Assert.Equal(outcomes[4].Result, outcomes[5].Result);
+        var bobs = await Mailbox.ReadAsync(bob.UserId, 2, 0, 10, Now, None);
+        Assert.Equal([(outcomes[0].Result!.MessageId, 1L)], bobs.Select(e => (e.MessageId, e.Sequence)));
+        var carols = await Mailbox.ReadAsync(carol.UserId, 1, 0, 10, Now, None);
+        Assert.Equal([earlier.Result!.MessageId, outcomes[4].Result!.MessageId], carols.Select(e => e.MessageId));
+        Assert.Equal([1L, 2L], carols.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task Direct_send_to_a_user_without_an_account_is_refused_and_stores_nothing()
+    {
+        var alice = await AccountAsync(devices: 1);
+        var userId = Guid.NewGuid();
+        var ghost = new TestUser(userId, [new DeviceAddress(userId, 1, 101)]);
+
+        var outcome = await Mailbox.StoreAsync(Batch(alice, ghost, ghost.Devices), None);
+
+        Assert.Equal(StoreOutcomeKind.UserNotFound, outcome.Kind);
+        Assert.Empty(await Mailbox.ReadAsync(ghost.UserId, 1, 0, 10, Now, None));
+    }
+
+    [Fact]
+    public async Task Batched_sends_from_many_senders_keep_each_device_gap_free_and_each_senders_order()
+    {
+        var bob = await AccountAsync(devices: 2);
+        var senders = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => AccountAsync(devices: 1)));
+        var sentBy = senders.ToDictionary(s => s.UserId, _ => new List<Guid>());
+
+        await Task.WhenAll(senders.Select(async sender =>
+        {
+            for (var i = 0; i < 15; i++)
+            {
+                var outcome = await Mailbox.StoreAsync(Batch(sender, bob, bob.Devices), None);
+                sentBy[sender.UserId].Add(outcome.Result!.MessageId);
+            }
+        }));
+
+        foreach (var device in new[] { 1, 2 })
+        {
+            var mailbox = await Mailbox.ReadAsync(bob.UserId, device, 0, 1000, Now, None);
+            Assert.Equal(Enumerable.Range(1, 120).Select(i => (long)i), mailbox.Select(e => e.Sequence));
+            foreach (var sender in senders)
+            {
+                Assert.Equal(sentBy[sender.UserId], mailbox.Where(e => e.SourceUserId == sender.UserId).Select(e => e.MessageId));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Acks_batched_across_devices_delete_exactly_what_each_device_acked()
+    {
+        var alice = await AccountAsync(devices: 1);
+        var bob = await AccountAsync(devices: 2);
+        var carol = await AccountAsync(devices: 1);
+        var toBob = new List<StoreOutcome>();
+        var toCarol = new List<StoreOutcome>();
+        for (var i = 0; i < 3; i++)
+        {
+            toBob.Add(await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None));
+            toCarol.Add(await Mailbox.StoreAsync(Batch(alice, carol, carol.Devices), None));
+        }
+        Guid Of(StoreOutcome outcome, int device) => outcome.Envelopes.Single(e => e.DestinationDeviceId == device).Id;
+        await UseBatchesOfAsync(3);
+
+        var receipts = await Task.WhenAll(
+            // Bob's first device names one of carol's envelopes too: not its own, it stays.
+            Mailbox.AckAsync(bob.UserId, 1, [Of(toBob[0], 1), Of(toBob[1], 1), Of(toCarol[0], 1)], Now + 1, None),
+            Mailbox.AckAsync(bob.UserId, 2, [Of(toBob[2], 2)], Now + 2, None),
+            Mailbox.AckAsync(carol.UserId, 1, [Of(toCarol[1], 1)], Now + 3, None));
+
+        Assert.Equal([toBob[0].Result!.MessageId, toBob[1].Result!.MessageId], receipts[0].Select(r => r.MessageId).Order());
+        Assert.All(receipts[0], r => Assert.Equal((alice.UserId, bob.UserId, 1, Now + 1), (r.SenderUserId, r.UserId, r.DeviceId, r.At)));
+        Assert.Equal([(toBob[2].Result!.MessageId, 2)], receipts[1].Select(r => (r.MessageId, r.DeviceId)));
+        Assert.Equal([toCarol[1].Result!.MessageId], receipts[2].Select(r => r.MessageId));
+        Assert.Equal([toBob[2].Result!.MessageId],
+            (await Mailbox.ReadAsync(bob.UserId, 1, 0, 10, Now, None)).Select(e => e.MessageId));
+        Assert.Equal([toBob[0].Result!.MessageId, toBob[1].Result!.MessageId],
+            (await Mailbox.ReadAsync(bob.UserId, 2, 0, 10, Now, None)).Select(e => e.MessageId));
+        Assert.Equal([toCarol[0].Result!.MessageId, toCarol[2].Result!.MessageId],
+            (await Mailbox.ReadAsync(carol.UserId, 1, 0, 10, Now, None)).Select(e => e.MessageId));
+    }
+
+    [Fact]
+    public async Task Send_beyond_a_devices_envelope_quota_is_refused_stores_nothing_and_fits_again_after_an_ack()
+    {
+        await UseBatchesOfAsync(1, new MailboxQuota(MaxEnvelopes: 2, MaxBytes: 1 << 20));
+        var alice = await AccountAsync(devices: 1);
+        var bob = await AccountAsync(devices: 2);
+        var first = await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None);
+        await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None);
+
+        var refused = await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None);
+        await Mailbox.AckAsync(bob.UserId, 1, [first.Envelopes.Single(e => e.DestinationDeviceId == 1).Id], Now, None);
+        var stillFull = await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None);
+        await Mailbox.AckAsync(bob.UserId, 2, [first.Envelopes.Single(e => e.DestinationDeviceId == 2).Id], Now, None);
+        var fits = await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None);
+
+        Assert.Equal(StoreOutcomeKind.MailboxFull, refused.Kind);
+        Assert.Equal(StoreOutcomeKind.MailboxFull, stillFull.Kind);
+        Assert.Equal(StoreOutcomeKind.Stored, fits.Kind);
+        // The refusals took no sequence and stored nothing on either device.
+        Assert.All(fits.Envelopes, e => Assert.Equal(3, e.Sequence));
+        Assert.Equal(2, (await Mailbox.ReadAsync(bob.UserId, 1, 0, 10, Now, None)).Count);
+        Assert.Equal(2, (await Mailbox.ReadAsync(bob.UserId, 2, 0, 10, Now, None)).Count);
+    }
+
+    [Fact]
+    public async Task Send_beyond_a_devices_byte_quota_is_refused_and_the_reaper_frees_what_expired()
+    {
+        await UseBatchesOfAsync(1, new MailboxQuota(MaxEnvelopes: 100, MaxBytes: 40));
+        var alice = await AccountAsync(devices: 1);
+        var bob = await AccountAsync(devices: 1);
+        await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices, expiresAt: Now + 1000), None);
+        await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None);
+
+        var refused = await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices, contentLength: 9), None);
+        var fitsExactly = await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices, contentLength: 8), None);
+        var full = await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices, contentLength: 1), None);
+        await Mailbox.DeleteExpiredAsync(Now + 1000, 0, None);
+        var afterReaper = await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None);
+
+        Assert.Equal(
+            [StoreOutcomeKind.MailboxFull, StoreOutcomeKind.Stored, StoreOutcomeKind.MailboxFull, StoreOutcomeKind.Stored],
+            new[] { refused, fitsExactly, full, afterReaper }.Select(o => o.Kind));
+        Assert.Equal([16, 8, 16], (await Mailbox.ReadAsync(bob.UserId, 1, 0, 10, Now, None)).Select(e => e.Content.Length));
+    }
+
     private Task<TestUser> AccountAsync(int devices) => TestUsers.CreateAsync(_storage, devices, Now);
 
     private static MailboxBatch Batch(TestUser sender, TestUser destination, IReadOnlyList<DeviceAddress> devices,
-        string? key = null, long? expiresAt = null) =>
+        string? key = null, long? expiresAt = null, int contentLength = 16) =>
         new(Guid.CreateVersion7(), sender.UserId, 1, key, null, Now - 10, Now, expiresAt, [destination.UserId],
-            devices.Select(d => new PendingEnvelope(d, EnvelopeType.Whisper, Guid.NewGuid().ToByteArray())).ToArray());
+            devices.Select(d => new PendingEnvelope(d, EnvelopeType.Whisper, Guid.NewGuid().ToByteArray()[..contentLength])).ToArray());
 }
 
 public sealed class SqliteMailboxStoreContractTests : MailboxStoreContractTests
 {
-    protected override Task<SqlStorage> CreateStorageAsync() => StorageFactory.SqliteAsync(Directory);
+    protected override Task<SqlStorage> CreateStorageAsync(GroupCommitOptions? groupCommit = null, MailboxQuota? quota = null) =>
+        StorageFactory.SqliteAsync(Directory, groupCommit: groupCommit, quota: quota);
 }
 
 public sealed class PostgresMailboxStoreContractTests : MailboxStoreContractTests
 {
-    protected override Task<SqlStorage> CreateStorageAsync() => StorageFactory.PostgresAsync();
+    private string? _database;
+
+    protected override async Task<SqlStorage> CreateStorageAsync(GroupCommitOptions? groupCommit = null, MailboxQuota? quota = null)
+    {
+        _database ??= await (await PostgresServer.Shared).CreateDatabaseAsync();
+        return await StorageFactory.PostgresAsync(_database, groupCommit: groupCommit, quota: quota);
+    }
 }

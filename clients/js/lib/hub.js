@@ -25,7 +25,8 @@ export class HubDevice {
     // Handlers return nothing: SignalR would take a returned value for a client result.
     this.connection.on('Envelope', (envelope) => { this.envelopes.push(envelope); });
     this.connection.on('QueueEmpty', () => { this.queueEmpty = true; });
-    this.connection.on('Receipt', (receipt) => { this.receipts.push(receipt); });
+    // One event per sender per batch of acks, carrying every receipt of that batch for this user's messages.
+    this.connection.on('Receipts', (receipts) => { this.receipts.push(...receipts); });
   }
 
   static async connect(baseUrl, accessToken, options) {

@@ -29,10 +29,12 @@ public static class ErrorCodes
     public const string RateLimited = "rate_limited";
     public const string HubUnavailable = "hub_unavailable";
     public const string InstanceDraining = "instance_draining";
+    public const string StoreUnavailable = "store_unavailable";
     public const string InternalError = "internal_error";
     public const string MismatchedDevices = "mismatched_devices";
     public const string StaleDevices = "stale_devices";
     public const string InvalidEnvelope = "invalid_envelope";
+    public const string MailboxFull = "mailbox_full";
     public const string InvalidMessageId = "invalid_message_id";
     public const string MessageNotFound = "message_not_found";
     public const string NotInConversation = "not_in_conversation";

@@ -32,6 +32,12 @@ public enum StoreOutcomeKind
 
     /// <summary>Nothing stored: the room is gone or the sender is no longer one of its members.</summary>
     NotRoomMember,
+
+    /// <summary>Nothing stored: a destination device's mailbox is at its quota (<see cref="MailboxQuota"/>).</summary>
+    MailboxFull,
+
+    /// <summary>Nothing stored: a destination user of a direct send has no account (every account has its primary device).</summary>
+    UserNotFound,
 }
 
 public sealed record StoreOutcome(

@@ -33,8 +33,11 @@ public sealed class MessageService(
             }
         }
         var idempotencyKey = SendParser.IdempotencyKey(request.MessageId);
-        _ = await accounts.FindByIdAsync(destinationUserId, cancellationToken).ConfigureAwait(false)
-            ?? throw DomainException.NotFound(ErrorCodes.UserNotFound, "No such user.");
+        if (request.Online == true)
+        {
+            // A stored send learns this from the devices its transaction locks.
+            _ = await accounts.FindByIdAsync(destinationUserId, cancellationToken).ConfigureAwait(false) ?? throw NoSuchUser();
+        }
 
         return await DeliverAsync(senderUserId, senderDeviceId, roomId: null, [destinationUserId], envelopes, request,
             idempotencyKey, DeviceSetValidator.ForDirectSend, cancellationToken).ConfigureAwait(false);
@@ -83,6 +86,11 @@ public sealed class MessageService(
                 return outcome.Result!;
             case StoreOutcomeKind.NotRoomMember:
                 throw RoomRules.NotFound();
+            case StoreOutcomeKind.UserNotFound:
+                throw NoSuchUser();
+            case StoreOutcomeKind.MailboxFull:
+                throw new DomainException(ErrorKind.TooManyRequests, ErrorCodes.MailboxFull,
+                    "A destination device's mailbox is full: it holds as many envelopes or bytes as it may until it acknowledges some.");
             default:
                 throw mismatch(DeviceSetValidator.Compare(outcome.CurrentDevices, Addresses(envelopes))
                     ?? throw new InvalidOperationException("The store refused a send whose devices match."));
@@ -98,7 +106,17 @@ public sealed class MessageService(
             throw DomainException.BadRequest(ErrorCodes.InvalidRequest, $"limit must be from 1 to {MaxListLimit}.");
         }
         var envelopes = await mailbox.ReadAsync(userId, deviceId, 0, take + 1, Now(), cancellationToken).ConfigureAwait(false);
-        return envelopes.Count > take ? (envelopes.Take(take).ToArray(), true) : (envelopes, false);
+        // The page also ends at a byte budget, after at least one envelope.
+        var bytes = 0L;
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            bytes += envelopes[i].Content.Length;
+            if (i == take || (i > 0 && bytes > options.MaxPageBytes))
+            {
+                return (envelopes.Take(i).ToArray(), true);
+            }
+        }
+        return (envelopes, false);
     }
 
     /// <summary>Deletes the acknowledged envelopes and tells their senders they were delivered.</summary>
@@ -130,6 +148,8 @@ public sealed class MessageService(
         (await mailbox.CurrentDevicesAsync([userId], userId, deviceId, cancellationToken).ConfigureAwait(false)).Count > 0;
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static DomainException NoSuchUser() => DomainException.NotFound(ErrorCodes.UserNotFound, "No such user.");
 
     private static IReadOnlyList<Guid> CheckIds(IReadOnlyList<Guid>? ids, string field)
     {

@@ -4,6 +4,8 @@ namespace E2eeChat.Domain.Messages;
 public sealed class MessagingOptions
 {
     public const string SectionName = "Messages";
+    public const long DefaultMaxMailboxEnvelopes = 10_000;
+    public const long DefaultMaxMailboxBytes = 100L * 1024 * 1024;
 
     /// <summary>Largest decoded content of one envelope.</summary>
     public int MaxEnvelopeBytes { get; set; } = 256 * 1024;
@@ -21,4 +23,40 @@ public sealed class MessagingOptions
 
     /// <summary>How often the reaper deletes expired envelopes.</summary>
     public TimeSpan ReaperInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Envelopes one destination device's mailbox may hold; a send beyond it is refused (429 <c>mailbox_full</c>).</summary>
+    public long MaxMailboxEnvelopes { get; set; } = DefaultMaxMailboxEnvelopes;
+
+    /// <summary>Content bytes one destination device's mailbox may hold.</summary>
+    public long MaxMailboxBytes { get; set; } = DefaultMaxMailboxBytes;
+
+    /// <summary>
+    /// Content bytes of announced envelopes one connection's pump may hold queued; beyond it announcements are dropped and
+    /// the pump rereads the mailbox when it catches up (online-only sends beyond it are lost, as when the device is offline).
+    /// </summary>
+    public long MaxQueuedBytesPerConnection { get; set; } = 4L * 1024 * 1024;
+
+    /// <summary>Content bytes of one <c>GET /api/v1/messages</c> page, at most (one envelope always fits).</summary>
+    public long MaxPageBytes { get; set; } = 4L * 1024 * 1024;
+
+    public MailboxQuota MailboxQuota => new(MaxMailboxEnvelopes, MaxMailboxBytes);
+
+    /// <summary>Fails start-up on a quota that could never take one envelope of the largest size.</summary>
+    public void Validate()
+    {
+        if (MaxMailboxEnvelopes < 1)
+        {
+            throw new InvalidOperationException("Messages:MaxMailboxEnvelopes must be at least 1.");
+        }
+        if (MaxQueuedBytesPerConnection < MaxEnvelopeBytes || MaxPageBytes < MaxEnvelopeBytes)
+        {
+            throw new InvalidOperationException(
+                "Messages:MaxQueuedBytesPerConnection and Messages:MaxPageBytes must each be at least Messages:MaxEnvelopeBytes.");
+        }
+        if (MaxMailboxBytes < MaxEnvelopeBytes)
+        {
+            throw new InvalidOperationException(
+                $"Messages:MaxMailboxBytes ({MaxMailboxBytes}) must be at least Messages:MaxEnvelopeBytes ({MaxEnvelopeBytes}).");
+        }
+    }
 }

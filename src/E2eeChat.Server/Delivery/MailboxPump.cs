@@ -10,7 +10,8 @@ namespace E2eeChat.Server.Delivery;
 /// Delivers one device's mailbox over its live connection: the backlog first, in mailbox
 /// order, then <c>QueueEmpty</c>, then new envelopes as they commit. At most
 /// <see cref="MessagingOptions.DeliveryWindow"/> envelopes are unacknowledged at once, and
-/// the queue of announcements is bounded, so a slow client costs bounded memory.
+/// the queue of announcements is bounded in count and in bytes (<see cref="MessagingOptions.MaxQueuedBytesPerConnection"/>),
+/// so a slow client costs bounded memory.
 /// </summary>
 internal sealed partial class MailboxPump : IAsyncDisposable
 {
@@ -32,6 +33,8 @@ internal sealed partial class MailboxPump : IAsyncDisposable
     private static readonly Envelope RecheckSignal = new(Guid.Empty, Guid.Empty, 0, Guid.Empty, 0, null, Guid.Empty, 0,
         long.MinValue, 0, 0, [], null);
 
+    private readonly long _maxQueuedBytes;
+    private long _queuedBytes;
     private long _lastSequence;
     private volatile bool _overflowed;
     private Task _run = Task.CompletedTask;
@@ -46,6 +49,7 @@ internal sealed partial class MailboxPump : IAsyncDisposable
         _metrics = metrics;
         _logger = logger;
         _window = new SemaphoreSlim(options.DeliveryWindow, options.DeliveryWindow);
+        _maxQueuedBytes = options.MaxQueuedBytesPerConnection;
     }
 
     public int Queued => _announced.Reader.Count;
@@ -62,8 +66,11 @@ internal sealed partial class MailboxPump : IAsyncDisposable
     /// <summary>Hands over an envelope that just committed (or an ephemeral one). Never blocks.</summary>
     public void Announce(Envelope envelope)
     {
-        if (!_announced.Writer.TryWrite(envelope))
+        // Bounded in bytes as well as in count: a connection that stops reading holds at most its budget.
+        var bytes = envelope.Content.Length;
+        if (Interlocked.Add(ref _queuedBytes, bytes) > _maxQueuedBytes || !_announced.Writer.TryWrite(envelope))
         {
+            Interlocked.Add(ref _queuedBytes, -bytes);
             // The queue is full: the pump reads the mailbox itself once it catches up.
             _overflowed = true;
         }
@@ -120,6 +127,7 @@ internal sealed partial class MailboxPump : IAsyncDisposable
                     {
                         continue;
                     }
+                    Interlocked.Add(ref _queuedBytes, -envelope.Content.Length);
                     if (envelope.Sequence == 0)
                     {
                         await PushAsync(envelope, durable: false, cancellationToken).ConfigureAwait(false);

@@ -16,7 +16,7 @@ internal sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHa
                 ProblemResponses.Create(bad.StatusCode, ErrorCodes.PayloadTooLarge, "The request body is too large."),
             BadHttpRequestException bad => ProblemResponses.Create(bad.StatusCode, ProblemResponses.CodeFor(bad.StatusCode), bad.Message),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => null,
-            _ => null,
+            _ => StoreFailures.AsRefusal(exception) is { } unavailable ? ProblemResponses.From(unavailable) : null,
         };
         if (problem is null)
         {

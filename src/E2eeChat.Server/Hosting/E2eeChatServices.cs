@@ -40,6 +40,8 @@ public static class E2eeChatServices
         var storage = Bind<StorageOptions>(configuration, StorageOptions.SectionName);
         var auth = Bind<AuthOptions>(configuration, AuthOptions.SectionName);
         var messaging = Bind<MessagingOptions>(configuration, MessagingOptions.SectionName);
+        messaging.Validate();
+        storage.GroupCommit.Validate();
         var devices = Bind<DeviceOptions>(configuration, "Devices");
         var rooms = Bind<RoomOptions>(configuration, RoomOptions.SectionName);
         rooms.Validate(devices.MaxDevices);
@@ -85,7 +87,7 @@ public static class E2eeChatServices
         var certificates = Bind<CertificateOptions>(configuration, CertificateOptions.SectionName);
         certificates.Validate();
         services.AddSingleton(sp => SenderCertificates.Resolve(certificates, storage, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(_ => SqlStorage.Create(storage));
+        services.AddSingleton(_ => SqlStorage.Create(storage, messaging.MailboxQuota));
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Accounts);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Devices);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Sessions);
@@ -104,6 +106,7 @@ public static class E2eeChatServices
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<UserEvents>();
+        services.AddSingleton<ReceiptFanout>();
         services.AddSingleton<HubMessageEvents>();
         services.AddSingleton<IMessageEvents>(sp =>
             new MeteredMessageEvents(sp.GetRequiredService<HubMessageEvents>(), sp.GetRequiredService<E2eeChatMetrics>()));

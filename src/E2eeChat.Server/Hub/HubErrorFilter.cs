@@ -1,5 +1,6 @@
 using System.Text.Json;
 using E2eeChat.Domain.Errors;
+using E2eeChat.Server.Errors;
 using E2eeChat.Server.Metrics;
 using Microsoft.AspNetCore.SignalR;
 
@@ -39,6 +40,11 @@ internal sealed partial class HubErrorFilter(ILogger<HubErrorFilter> logger, E2e
         {
             // The client left mid-call: nobody is waiting for the answer.
             throw;
+        }
+        catch (Exception exception) when (StoreFailures.AsRefusal(exception) is { } unavailable)
+        {
+            LogRefused(logger, invocationContext.HubMethodName, unavailable.Code);
+            throw new HubException(Describe(unavailable));
         }
         catch (Exception exception) when (exception is not HubException)
         {

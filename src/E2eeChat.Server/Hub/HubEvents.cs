@@ -5,7 +5,7 @@ public static class HubEvents
 {
     public const string Envelope = "Envelope";
     public const string QueueEmpty = "QueueEmpty";
-    public const string Receipt = "Receipt";
+    public const string Receipts = "Receipts";
     public const string Typing = "Typing";
     public const string Presence = "Presence";
     public const string Revoked = "Revoked";

@@ -176,5 +176,14 @@ internal static class Migrations
                 bytes {d.Int64Type} NOT NULL,
                 PRIMARY KEY (owner_id, day));
             """),
+        // Each mailbox's size, kept by the writers that hold the device row anyway, for the quota check of every send.
+        new(7, "mailbox counters", d => $"""
+            ALTER TABLE devices ADD COLUMN mailbox_count {d.Int64Type} NOT NULL DEFAULT 0;
+            ALTER TABLE devices ADD COLUMN mailbox_bytes {d.Int64Type} NOT NULL DEFAULT 0;
+            UPDATE devices SET
+                mailbox_count = (SELECT COUNT(*) FROM envelopes e WHERE e.user_id = devices.user_id AND e.device_id = devices.device_id),
+                mailbox_bytes = (SELECT COALESCE(SUM(length(e.content)), 0) FROM envelopes e
+                    WHERE e.user_id = devices.user_id AND e.device_id = devices.device_id);
+            """),
     ];
 }

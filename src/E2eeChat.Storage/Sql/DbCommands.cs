@@ -22,6 +22,16 @@ internal static class DbCommands
         return command;
     }
 
+    /// <summary>Adds a parameter to set per row: a statement run once per row is prepared once.</summary>
+    public static DbParameter Parameter(this DbCommand command, string name)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = DBNull.Value;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
     /// <summary>Adds one parameter per value and returns the placeholders for an <c>IN (…)</c> list.</summary>
     public static string WithList<T>(this DbCommand command, string prefix, IReadOnlyList<T> values)
     {

@@ -308,6 +308,43 @@ public abstract class HubDeliveryTests<TFactory>(TFactory factory) : IClassFixtu
 
         Assert.Equal(["kept"], hub.Texts());
     }
+
+    [Fact]
+    public async Task Acks_of_many_devices_reach_the_sender_as_one_receipt_per_envelope()
+    {
+        var alice = await _api.SignUpAsync();
+        var members = new[] { await _api.SignUpAsync(), await _api.SignUpAsync(), await _api.SignUpAsync() };
+        var roomId = await RoomCalls.CreateRoomAsync(_api, alice, members);
+        await using var aliceHub = await ConnectAsync(alice);
+        var memberHubs = await Task.WhenAll(members.Select(ConnectAsync));
+        var messageIds = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+        {
+            var sent = await RoomCalls.SendTextToRoomAsync(_api, alice, roomId, $"m{i}", [alice, .. members]);
+            messageIds.Add(Guid.Parse(sent.Text("messageId")));
+        }
+
+        await Task.WhenAll(memberHubs.Select(async hub =>
+        {
+            await hub.WaitForEnvelopesAsync(4);
+            await hub.AckAsync(hub.Envelopes);
+        }));
+        await aliceHub.WaitForReceiptsAsync(12);
+        // Receipts go out in order: once the read receipt is here, a repeated delivered one would be too.
+        await memberHubs[0].Connection.InvokeAsync("MarkRead", new[] { messageIds[0] });
+        await aliceHub.WaitUntilAsync(() => aliceHub.Receipts.Any(r => r.Status == "read"), "the read receipt");
+
+        var delivered = aliceHub.Receipts.Where(r => r.Status == "delivered").Select(r => (r.MessageId, r.UserId, r.DeviceId)).ToArray();
+        Assert.Equal(12, delivered.Length);
+        Assert.Equal(
+            messageIds.SelectMany(m => members.Select(u => (m, u.UserId, 1))).Order(),
+            delivered.Order());
+        Assert.InRange(aliceHub.ReceiptEvents, 2, 13);
+        foreach (var hub in memberHubs)
+        {
+            await hub.DisposeAsync();
+        }
+    }
 }
 
 public sealed class SqliteHubDeliveryTests(SqliteServerFactory factory) : HubDeliveryTests<SqliteServerFactory>(factory);

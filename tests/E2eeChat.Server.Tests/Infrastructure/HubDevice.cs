@@ -32,6 +32,7 @@ public sealed class HubDevice : IAsyncDisposable
     private readonly ConcurrentQueue<HubRoomEvent> _events = new();
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _queueEmpty;
+    private int _receiptEvents;
     private readonly TaskCompletionSource<string> _revoked = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private HubDevice(TestDevice device, HubConnection connection)
@@ -40,7 +41,14 @@ public sealed class HubDevice : IAsyncDisposable
         Connection = connection;
         connection.On<HubEnvelope>("Envelope", _envelopes.Enqueue);
         connection.On("QueueEmpty", () => Interlocked.Increment(ref _queueEmpty));
-        connection.On<HubReceipt>("Receipt", _receipts.Enqueue);
+        connection.On<HubReceipt[]>("Receipts", receipts =>
+        {
+            foreach (var receipt in receipts)
+            {
+                _receipts.Enqueue(receipt);
+            }
+            Interlocked.Increment(ref _receiptEvents);
+        });
         connection.On<HubTyping>("Typing", _typing.Enqueue);
         connection.On<HubPresence>("Presence", _presence.Enqueue);
         connection.On<HubRoomEvent>("RoomEvent", _events.Enqueue);
@@ -59,6 +67,9 @@ public sealed class HubDevice : IAsyncDisposable
     public IReadOnlyList<HubEnvelope> Envelopes => [.. _envelopes];
 
     public IReadOnlyList<HubReceipt> Receipts => [.. _receipts];
+
+    /// <summary>How many <c>Receipts</c> events carried <see cref="Receipts"/>.</summary>
+    public int ReceiptEvents => Volatile.Read(ref _receiptEvents);
 
     public IReadOnlyList<HubTyping> TypingEvents => [.. _typing];
 

@@ -1,0 +1,276 @@
+using System.Data.Common;
+using E2eeChat.Domain.Messages;
+using E2eeChat.Storage.Sql;
+using Npgsql;
+
+namespace E2eeChat.Storage.Postgres;
+
+/// <summary>
+/// The batch statements for PostgreSQL: each step is one <see cref="NpgsqlBatch"/> (one round trip) of set-based
+/// statements over array parameters, whose text does not depend on the batch's size, so they stay auto-prepared.
+/// </summary>
+internal sealed class PostgresMailboxWriter : MailboxWriter
+{
+    // Later statements of a batch run after the earlier ones took their locks, each with a fresh snapshot: the members
+    // and devices read are the ones at the lock, and no send can change them before this transaction ends.
+    private const string LockRooms = "SELECT room_id FROM rooms WHERE room_id = ANY($1) ORDER BY room_id FOR UPDATE";
+    private const string ReadMembers = "SELECT room_id, user_id FROM room_members WHERE room_id = ANY($1)";
+    private const string LockDevices = """
+        SELECT user_id, device_id, registration_id, mailbox_seq, mailbox_count, mailbox_bytes FROM devices
+        WHERE user_id = ANY($1) OR user_id IN (SELECT user_id FROM room_members WHERE room_id = ANY($2))
+        ORDER BY user_id, device_id FOR UPDATE
+        """;
+    private const string ReadEarlier = """
+        SELECT m.sender_user, m.sender_device, m.idempotency_key, m.message_id, m.server_timestamp, m.needs_sync
+        FROM unnest($1::uuid[], $2::int[], $3::text[]) k(sender_user, sender_device, idempotency_key)
+        JOIN messages m ON m.sender_user = k.sender_user AND m.sender_device = k.sender_device AND m.idempotency_key = k.idempotency_key
+        """;
+
+    private const string UpdateDevices = """
+        UPDATE devices d SET mailbox_seq = u.seq, mailbox_count = u.count, mailbox_bytes = u.bytes
+        FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::bigint[], $5::bigint[]) u(user_id, device_id, seq, count, bytes)
+        WHERE d.user_id = u.user_id AND d.device_id = u.device_id
+        """;
+    private const string InsertMessages = """
+        INSERT INTO messages (message_id, sender_user, sender_device, idempotency_key, room_id, server_timestamp, needs_sync)
+        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::uuid[], $6::bigint[], $7::boolean[])
+        """;
+    private const string InsertEnvelopes = $"""
+        INSERT INTO envelopes ({SqlMailboxStore.EnvelopeColumns})
+        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::bigint[], $5::uuid[], $6::int[], $7::uuid[], $8::int[],
+            $9::uuid[], $10::bigint[], $11::bigint[], $12::bytea[], $13::bigint[])
+        """;
+    private const string InsertRecipients = """
+        INSERT INTO message_recipients (message_id, user_id, device_id, sender_user, status, updated_at)
+        SELECT message_id, user_id, device_id, sender_user, 0, at
+        FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::uuid[], $5::bigint[]) r(message_id, user_id, device_id, sender_user, at)
+        """;
+    private const string InsertContacts = """
+        INSERT INTO direct_contacts (sender_user, recipient_user) SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING
+        """;
+
+    private const string LockAckers = """
+        SELECT 1 FROM devices d JOIN unnest($1::uuid[], $2::int[]) a(user_id, device_id) ON d.user_id = a.user_id AND d.device_id = a.device_id
+        ORDER BY d.user_id, d.device_id FOR UPDATE OF d
+        """;
+    private const string DeleteAcked = """
+        DELETE FROM envelopes e USING unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[]) a(id, user_id, device_id, request)
+        WHERE e.id = a.id AND e.user_id = a.user_id AND e.device_id = a.device_id
+        RETURNING a.request, e.user_id, e.device_id, e.message_id, length(e.content)
+        """;
+    private const string ReleaseDevices = """
+        UPDATE devices d SET mailbox_count = d.mailbox_count - u.count, mailbox_bytes = d.mailbox_bytes - u.bytes
+        FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::bigint[]) u(user_id, device_id, count, bytes)
+        WHERE d.user_id = u.user_id AND d.device_id = u.device_id
+        """;
+    private static readonly string MarkDelivered = $"""
+        UPDATE message_recipients r SET status = {(int)DeliveryStatus.Delivered}, updated_at = a.at
+        FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::bigint[]) a(message_id, user_id, device_id, at)
+        WHERE r.message_id = a.message_id AND r.user_id = a.user_id AND r.device_id = a.device_id
+            AND r.status < {(int)DeliveryStatus.Delivered}
+        RETURNING r.message_id, r.sender_user, r.user_id, r.device_id, a.at
+        """;
+
+    public override async Task<MailboxSnapshot> LockAsync(DbConnection connection, DbTransaction transaction, MailboxLocks locks,
+        CancellationToken cancellationToken)
+    {
+        var rooms = locks.Rooms.ToArray();
+        var keys = locks.Keys;
+        var senders = new Guid[keys.Count];
+        var senderDevices = new int[keys.Count];
+        var values = new string[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            (senders[i], senderDevices[i], values[i]) = keys[i];
+        }
+
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        if (rooms.Length > 0)
+        {
+            batch.BatchCommands.Add(Command(LockRooms, rooms));
+            batch.BatchCommands.Add(Command(ReadMembers, rooms));
+        }
+        batch.BatchCommands.Add(Command(LockDevices, locks.Users.ToArray(), rooms));
+        if (keys.Count > 0)
+        {
+            batch.BatchCommands.Add(Command(ReadEarlier, senders, senderDevices, values));
+        }
+
+        var snapshot = new MailboxSnapshot();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (rooms.Length > 0)
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                snapshot.Rooms.Add(reader.GetGuid(0));
+            }
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                AddMember(snapshot, reader.GetGuid(0), reader.GetGuid(1));
+            }
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            AddDevice(snapshot, new LockedDevice(reader.GetGuid(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3),
+                reader.GetInt64(4), reader.GetInt64(5)));
+        }
+        if (keys.Count > 0)
+        {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                snapshot.Earlier[(reader.GetGuid(0), reader.GetInt32(1), reader.GetString(2))] =
+                    new SendResult(reader.GetGuid(3), reader.GetInt64(4), reader.GetBoolean(5));
+            }
+        }
+        return snapshot;
+    }
+
+    public override async Task WriteAsync(DbConnection connection, DbTransaction transaction, MailboxRows rows,
+        CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+
+        var devices = rows.Devices;
+        var (deviceUsers, deviceIds, sequences, counts, bytes) =
+            (new Guid[devices.Count], new int[devices.Count], new long[devices.Count], new long[devices.Count], new long[devices.Count]);
+        for (var i = 0; i < devices.Count; i++)
+        {
+            (deviceUsers[i], deviceIds[i], sequences[i], counts[i], bytes[i]) =
+                (devices[i].UserId, devices[i].DeviceId, devices[i].Sequence, devices[i].Envelopes, devices[i].Bytes);
+        }
+        batch.BatchCommands.Add(Command(UpdateDevices, deviceUsers, deviceIds, sequences, counts, bytes));
+
+        var messages = rows.Messages;
+        var (messageIds, senders, senderDevices, keys, rooms, ats, syncs) = (new Guid[messages.Count], new Guid[messages.Count],
+            new int[messages.Count], new string?[messages.Count], new Guid?[messages.Count], new long[messages.Count], new bool[messages.Count]);
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var (send, needsSync) = messages[i];
+            (messageIds[i], senders[i], senderDevices[i], keys[i], rooms[i], ats[i], syncs[i]) =
+                (send.MessageId, send.SenderUserId, send.SenderDeviceId, send.IdempotencyKey, send.RoomId, send.ServerTimestamp, needsSync);
+        }
+        batch.BatchCommands.Add(Command(InsertMessages, messageIds, senders, senderDevices, keys, rooms, ats, syncs));
+
+        var envelopes = rows.Envelopes;
+        var n = envelopes.Count;
+        var (ids, users, deviceOf, seqs, messageOf, types, sources) =
+            (new Guid[n], new Guid[n], new int[n], new long[n], new Guid[n], new int[n], new Guid[n]);
+        var (sourceDevices, roomOf, timestamps, serverTimestamps, contents, expires) =
+            (new int[n], new Guid?[n], new long[n], new long[n], new byte[n][], new long?[n]);
+        for (var i = 0; i < n; i++)
+        {
+            var e = envelopes[i];
+            (ids[i], users[i], deviceOf[i], seqs[i], messageOf[i], types[i], sources[i]) =
+                (e.Id, e.DestinationUserId, e.DestinationDeviceId, e.Sequence, e.MessageId, e.Type, e.SourceUserId);
+            (sourceDevices[i], roomOf[i], timestamps[i], serverTimestamps[i], contents[i], expires[i]) =
+                (e.SourceDeviceId, e.RoomId, e.Timestamp, e.ServerTimestamp, e.Content, e.ExpiresAt);
+        }
+        batch.BatchCommands.Add(Command(InsertEnvelopes, ids, users, deviceOf, seqs, messageOf, types, sources, sourceDevices, roomOf,
+            timestamps, serverTimestamps, contents, expires));
+        batch.BatchCommands.Add(Command(InsertRecipients, messageOf, users, deviceOf, sources, serverTimestamps));
+
+        if (rows.Contacts.Count > 0)
+        {
+            var (from, to) = (new Guid[rows.Contacts.Count], new Guid[rows.Contacts.Count]);
+            var i = 0;
+            foreach (var (sender, recipient) in rows.Contacts)
+            {
+                (from[i], to[i]) = (sender, recipient);
+                i++;
+            }
+            batch.BatchCommands.Add(Command(InsertContacts, from, to));
+        }
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task<(List<Receipt> Receipts, int Deleted)> AckAsync(DbConnection connection, DbTransaction transaction, List<AckRequest> acks,
+        CancellationToken cancellationToken)
+    {
+        var ackers = DevicesOf(acks);
+        var (ackerUsers, ackerDevices) = (new Guid[ackers.Count], new int[ackers.Count]);
+        var at = 0;
+        foreach (var (user, device) in ackers)
+        {
+            (ackerUsers[at], ackerDevices[at]) = (user, device);
+            at++;
+        }
+        var total = 0;
+        foreach (var ack in acks)
+        {
+            total += ack.EnvelopeIds.Count;
+        }
+        var (ids, users, devices, requests) = (new Guid[total], new Guid[total], new int[total], new int[total]);
+        at = 0;
+        for (var r = 0; r < acks.Count; r++)
+        {
+            foreach (var id in acks[r].EnvelopeIds)
+            {
+                (ids[at], users[at], devices[at], requests[at]) = (id, acks[r].UserId, acks[r].DeviceId, r);
+                at++;
+            }
+        }
+
+        var deleted = new List<AckedEnvelope>(total);
+        await using (var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction))
+        {
+            batch.BatchCommands.Add(Command(LockAckers, ackerUsers, ackerDevices));
+            batch.BatchCommands.Add(Command(DeleteAcked, ids, users, devices, requests));
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                deleted.Add(new AckedEnvelope(reader.GetInt32(0), reader.GetGuid(1), reader.GetInt32(2), reader.GetGuid(3),
+                    reader.GetInt32(4)));
+            }
+        }
+        if (deleted.Count == 0)
+        {
+            return ([], 0);
+        }
+
+        var released = Released(deleted);
+        var (releasedUsers, releasedDevices, counts, bytes) =
+            (new Guid[released.Count], new int[released.Count], new long[released.Count], new long[released.Count]);
+        at = 0;
+        foreach (var ((user, device), (count, sum)) in released)
+        {
+            (releasedUsers[at], releasedDevices[at], counts[at], bytes[at]) = (user, device, count, sum);
+            at++;
+        }
+        var (messageIds, recipients, recipientDevices, times) =
+            (new Guid[deleted.Count], new Guid[deleted.Count], new int[deleted.Count], new long[deleted.Count]);
+        for (var i = 0; i < deleted.Count; i++)
+        {
+            var envelope = deleted[i];
+            (messageIds[i], recipients[i], recipientDevices[i], times[i]) =
+                (envelope.MessageId, envelope.UserId, envelope.DeviceId, acks[envelope.Request].Now);
+        }
+
+        var receipts = new List<Receipt>(deleted.Count);
+        await using (var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction))
+        {
+            batch.BatchCommands.Add(Command(MarkDelivered, messageIds, recipients, recipientDevices, times));
+            batch.BatchCommands.Add(Command(ReleaseDevices, releasedUsers, releasedDevices, counts, bytes));
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                receipts.Add(new Receipt(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetInt32(3),
+                    DeliveryStatus.Delivered, reader.GetInt64(4)));
+            }
+        }
+        return (receipts, deleted.Count);
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] arrays)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var array in arrays)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = array });
+        }
+        return command;
+    }
+}
