@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using E2eeChat.Testing.Certificates;
+using E2eeChat.Testing.Push;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
 
@@ -45,7 +46,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             ["Auth__AccessTokenLifetime"] = "12:00:00",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
-        foreach (var (key, value) in ClusterCertificates.Create().Settings())
+        foreach (var (key, value) in ClusterCertificates.Create().Settings().Concat(VapidSettings.Create()))
         {
             environment[key] = value;
         }

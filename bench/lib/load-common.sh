@@ -115,17 +115,21 @@ start_server() {
 }
 
 # cluster_certificates: a sealed-sender trust root and server certificate made with the server's own
-# `certificates` commands, as an operator does once; sets certificate_settings (SETTING=value words
-# for start_server), which cluster mode requires.
+# `certificates` commands, and a VAPID key pair made with `push create-vapid-keys`, as an operator does
+# once; sets certificate_settings (SETTING=value words for start_server), which cluster mode requires.
 cluster_certificates() {
   new_temp_dir
   dotnet "$server_dll" certificates create-trust-root --out "$temp_dir" >/dev/null
   dotnet "$server_dll" certificates create-server-certificate --trust-root-key "$temp_dir/trust-root.key" \
     --key-id 1 --out "$temp_dir" >/dev/null
+  dotnet "$server_dll" push create-vapid-keys --out "$temp_dir" >/dev/null
   certificate_settings=(
     "Certificates__TrustRoot=$(cat "$temp_dir/trust-root.pub")"
     "Certificates__ServerCertificate=$(cat "$temp_dir/server-certificate")"
     "Certificates__ServerPrivateKey=$(cat "$temp_dir/server-certificate.key")"
+    "Push__VapidPublicKey=$(cat "$temp_dir/vapid-public-key")"
+    "Push__VapidPrivateKey=$(cat "$temp_dir/vapid-private-key")"
+    "Push__VapidSubject=mailto:operator@e2eechat.invalid"
   )
 }
 

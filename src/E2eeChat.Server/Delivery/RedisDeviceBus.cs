@@ -94,6 +94,33 @@ internal sealed partial class RedisDeviceBus : IDeviceBus, IDisposable
         }
     }
 
+    /// <summary>
+    /// Counts the subscribers of the device's channel (PUBSUB NUMSUB): every instance holding one of its connections
+    /// subscribes it. With a Redis Cluster, NUMSUB counts one node's subscribers only; StackExchange.Redis subscribes a
+    /// channel on the node that owns its hash slot, on every instance, so that node is the one asked. While slots move
+    /// (resharding, failover) a subscription may sit elsewhere for a moment: the answer is then "not connected", and
+    /// the cost at most one needless wake-up.
+    /// </summary>
+    public async ValueTask<bool> IsConnectedAnywhereAsync(DeviceKey device, CancellationToken cancellationToken)
+    {
+        if (_connections.IsConnectedHere(device))
+        {
+            return true;
+        }
+        var channel = Channel(device);
+        try
+        {
+            var node = await _subscriber.IdentifyEndpointAsync(channel).ConfigureAwait(false);
+            return node is not null
+                && await _redis.GetServer(node).SubscriptionSubscriberCountAsync(channel).ConfigureAwait(false) > 0;
+        }
+        catch (Exception exception) when (RedisMultiplexer.IsFailure(exception))
+        {
+            LogRedisUnavailable(_logger, exception);
+            return false;
+        }
+    }
+
     public void Dispose() => _redis.ConnectionRestored -= OnConnectionRestored;
 
     private void OnMessage(DeviceKey device, RedisValue message)

@@ -22,6 +22,7 @@ using E2eeChat.Server.Limits;
 using E2eeChat.Server.Logging;
 using E2eeChat.Server.Messages;
 using E2eeChat.Server.MsgPack;
+using E2eeChat.Server.Push;
 using E2eeChat.Storage;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
@@ -91,6 +92,8 @@ public static class E2eeChatServices
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Prekeys);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Rooms);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Attachments);
+        services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().PushRegistrations);
+        services.AddPushWakeUps(configuration, storage);
 
         services.AddSingleton<ISessionRevocations, ConnectionRevocations>();
         services.AddSingleton<AccountService>();

@@ -6,6 +6,7 @@ using E2eeChat.Server.Auth;
 using E2eeChat.Server.Delivery;
 using E2eeChat.Server.Messages;
 using E2eeChat.Server.Presence;
+using E2eeChat.Server.Push;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
@@ -25,7 +26,8 @@ public sealed class ChatHub(
     ConversationAudience audiences,
     IDeviceStore devices,
     UserEvents events,
-    TimeProvider clock) : Microsoft.AspNetCore.SignalR.Hub
+    TimeProvider clock,
+    WakeUps wakeUps) : Microsoft.AspNetCore.SignalR.Hub
 {
     public const string Path = "/hubs/chat";
 
@@ -41,6 +43,7 @@ public sealed class ChatHub(
         {
             await connections.AttachAsync(device, me.SessionId, Context);
             await devices.TouchAsync(me.UserId, me.DeviceId, clock.GetUtcNow(), Context.ConnectionAborted);
+            await wakeUps.ConnectionChangedAsync(device, Context.ConnectionAborted);
         }
         catch
         {
@@ -60,6 +63,7 @@ public sealed class ChatHub(
         var me = Me;
         await connections.DetachAsync(Context.ConnectionId);
         await bus.DetachedAsync(new DeviceKey(me.UserId, me.DeviceId), Context.ConnectionId, CancellationToken.None);
+        await wakeUps.ConnectionChangedAsync(new DeviceKey(me.UserId, me.DeviceId), CancellationToken.None);
         if (await presence.DisconnectedAsync(me.UserId, Context.ConnectionId, CancellationToken.None))
         {
             await AnnouncePresenceAsync(me.UserId, online: false);

@@ -15,4 +15,5 @@ public enum RateLimitBucket
     AttachmentUploadsPerAccount,
     AttachmentRequestsPerAccount,
     CallingRelaysPerAccount,
+    PushRegistrationsPerAccount,
 }

@@ -66,6 +66,11 @@ internal sealed class SqlPushRegistrationStore(SqlDialect dialect) : IPushRegist
     public async Task<PushRegistration?> ClaimWakeUpAsync(Guid userId, int deviceId, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Most offline devices have no registration, or a wake-up pending already: a read says so without a writer's turn.
+        if (!await HasRowAsync(connection, "wake_pending = FALSE", userId, deviceId, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
         await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         // One statement tests and sets the flag: of any number of senders, on any instance, one gets the row.
         await using var command = connection.Command($"""
@@ -83,20 +88,24 @@ internal sealed class SqlPushRegistrationStore(SqlDialect dialect) : IPushRegist
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         // Every hub connect and disconnect comes here: a read decides, so a device with nothing pending costs no write.
-        await using (var pending = connection.Command(
-                         "SELECT 1 FROM push_registrations WHERE user_id = @user AND device_id = @device AND wake_pending = TRUE"))
+        if (!await HasRowAsync(connection, "wake_pending = TRUE", userId, deviceId, cancellationToken).ConfigureAwait(false))
         {
-            if (await pending.With("user", userId).With("device", deviceId).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)
-                is null)
-            {
-                return;
-            }
+            return;
         }
         await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         await using var command = connection.Command(
             "UPDATE push_registrations SET wake_pending = FALSE WHERE user_id = @user AND device_id = @device", transaction);
         await command.With("user", userId).With("device", deviceId).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> HasRowAsync(DbConnection connection, string condition, Guid userId, int deviceId,
+        CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command(
+            $"SELECT 1 FROM push_registrations WHERE user_id = @user AND device_id = @device AND {condition}");
+        return await command.With("user", userId).With("device", deviceId).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)
+            is not null;
     }
 
     private static async Task<PushRegistration?> ReadOneAsync(DbCommand command, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using E2eeChat.Testing.Certificates;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
+using E2eeChat.Testing.Push;
 using E2eeChat.Testing.Redis;
 
 namespace E2eeChat.Server.Tests.Infrastructure;
@@ -65,7 +66,7 @@ public sealed class LocalCluster : IAsyncDisposable
             // ConnectionCountsAsync and the readiness tests read the instance's name, load and checks.
             ["Health__ShowDetails"] = "true",
         };
-        foreach (var (key, value) in ClusterCertificates.Create().Settings())
+        foreach (var (key, value) in ClusterCertificates.Create().Settings().Concat(VapidSettings.Create()))
         {
             environment[key] = value;
         }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using E2eeChat.Testing.Certificates;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
+using E2eeChat.Testing.Push;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -38,6 +39,7 @@ public abstract class TestServerFactory : WebApplicationFactory<Program>, IAsync
         ["RateLimits:AttachmentUploadsPerAccount:PermitLimit"] = "100000",
         ["RateLimits:AttachmentRequestsPerAccount:PermitLimit"] = "100000",
         ["RateLimits:CallingRelaysPerAccount:PermitLimit"] = "100000",
+        ["RateLimits:PushRegistrationsPerAccount:PermitLimit"] = "100000",
         // A stalled upload test waits this long; loopback clients never pause so long otherwise.
         ["Attachments:BodyIdleTimeout"] = "00:00:02",
     };
@@ -130,7 +132,7 @@ public class PostgresServerFactory : TestServerFactory
         settings["Storage:Provider"] = "Postgres";
         settings["Storage:ConnectionString"] = await (await PostgresServer.Shared).CreateDatabaseAsync();
         settings["Auth:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        foreach (var (key, value) in ClusterCertificates.Create().Settings(":"))
+        foreach (var (key, value) in ClusterCertificates.Create().Settings(":").Concat(VapidSettings.Create(":")))
         {
             settings[key] = value;
         }
