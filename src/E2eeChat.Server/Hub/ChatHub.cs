@@ -63,11 +63,12 @@ public sealed class ChatHub(
         var me = Me;
         await connections.DetachAsync(Context.ConnectionId);
         await bus.DetachedAsync(new DeviceKey(me.UserId, me.DeviceId), Context.ConnectionId, CancellationToken.None);
-        await wakeUps.ConnectionChangedAsync(new DeviceKey(me.UserId, me.DeviceId), CancellationToken.None);
         if (await presence.DisconnectedAsync(me.UserId, Context.ConnectionId, CancellationToken.None))
         {
             await AnnouncePresenceAsync(me.UserId, online: false);
         }
+        // Last: a store that fails here must not leave presence behind. Connecting clears the flag too.
+        await wakeUps.ConnectionChangedAsync(new DeviceKey(me.UserId, me.DeviceId), CancellationToken.None);
     }
 
     public Task<SendResult> Send(Guid destinationUserId, SendMessagesRequest request)

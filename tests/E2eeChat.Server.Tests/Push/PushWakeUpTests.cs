@@ -170,6 +170,38 @@ public sealed class PushWakeUpTests(PushServerFactory factory) : IClassFixture<P
         Assert.Equal(Service.Gateway.ToString(), current.Body!["gateway"]!["url"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Room_send_wakes_every_offline_member_device_unless_it_is_not_urgent()
+    {
+        var (alice, bob, carol) = (await _api.SignUpAsync(), await _api.SignUpAsync(), await _api.SignUpAsync());
+        var roomId = await _api.CreateRoomAsync(alice, bob, carol);
+        using var bobPhone = new WebPushSubscriber();
+        using var carolPhone = new WebPushSubscriber();
+        var (bobEndpoint, carolEndpoint) = (Service.NewEndpoint(), Service.NewEndpoint());
+        await RegisterAsync(bob, bobPhone.Registration(bobEndpoint));
+        await RegisterAsync(carol, carolPhone.Registration(carolEndpoint));
+        var envelopes = await _api.RoomEnvelopesAsync(alice, "team news", bob, carol);
+
+        await using (var aliceHub = await HubDevice.ConnectAsync(factory.BaseAddress, alice, HubProtocol.MessagePack))
+        {
+            await aliceHub.Connection.InvokeAsync<HubSendResult>("SendToRoom", roomId, new
+            {
+                messages = envelopes.ToArray(),
+                timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                urgent = false,
+            });
+        }
+        await factory.WakeUpsSettledAsync();
+        Assert.Empty(Service.ReceivedAt(bobEndpoint));
+        Assert.Empty(Service.ReceivedAt(carolEndpoint));
+
+        Assert.Equal(HttpStatusCode.OK, (await _api.SendToRoomAsync(alice, roomId, envelopes)).Status);
+        await factory.WakeUpsSettledAsync();
+
+        Assert.Equal("{}", Encoding.UTF8.GetString(bobPhone.Decrypt((await OnePushAsync(bobEndpoint)).Body)));
+        Assert.Equal("{}", Encoding.UTF8.GetString(carolPhone.Decrypt((await OnePushAsync(carolEndpoint)).Body)));
+    }
+
     private async Task RegisterAsync(TestDevice device, object body)
     {
         var response = await _api.PutAsync("/api/v1/devices/me/push", body, device.AccessToken);
