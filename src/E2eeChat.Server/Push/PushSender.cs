@@ -67,15 +67,15 @@ internal sealed partial class PushSender : BackgroundService
         {
             _wakeUps.Dequeued(device);
         }
+        var claimed = wakeUp.Registration;
         try
         {
             if (await _bus.IsConnectedAnywhereAsync(device, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
-            var registration = wakeUp.Registration
-                ?? await _registrations.ClaimWakeUpAsync(device.UserId, device.DeviceId, cancellationToken).ConfigureAwait(false);
-            if (registration is null)
+            claimed ??= await _registrations.ClaimWakeUpAsync(device.UserId, device.DeviceId, cancellationToken).ConfigureAwait(false);
+            if (claimed is not { } registration)
             {
                 return;
             }
@@ -88,6 +88,10 @@ internal sealed partial class PushSender : BackgroundService
         {
             LogFailed(_logger, exception, device.UserId, device.DeviceId);
             await ReleaseAsync(device, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (claimed is not null)
+        {
+            await ReleaseOnShutdownAsync(device).ConfigureAwait(false);
         }
         finally
         {
@@ -140,7 +144,24 @@ internal sealed partial class PushSender : BackgroundService
         }
         catch (OperationCanceledException)
         {
-            // Shutting down.
+            await ReleaseOnShutdownAsync(retry.Device).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Shutting down with a wake-up claimed but not delivered: give the flag back, briefly, so the device's next
+    /// envelope wakes it (a crash here leaves the flag set until the device next connects).
+    /// </summary>
+    private async Task ReleaseOnShutdownAsync(DeviceKey device)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await _registrations.ClearWakeUpAsync(device.UserId, device.DeviceId, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            LogFailed(_logger, exception, device.UserId, device.DeviceId);
         }
     }
 

@@ -23,6 +23,7 @@ public sealed record ReceivedPush(string Path, IReadOnlyDictionary<string, strin
 public sealed class LoopbackPushService : IAsyncDisposable
 {
     public const string GatewayPath = "/_matrix/push/v1/notify";
+    private const int Hold = 0;
 
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedPush> _received = new();
@@ -53,6 +54,9 @@ public sealed class LoopbackPushService : IAsyncDisposable
 
     public IReadOnlyList<ReceivedPush> ReceivedAt(Uri endpoint) => [.. _received.Where(r => r.Path == endpoint.AbsolutePath)];
 
+    /// <summary>The next request to <paramref name="endpoint"/> is recorded and never answered: the client must give up.</summary>
+    public void HoldNext(Uri endpoint) => AnswerNext(endpoint, Hold);
+
     /// <summary>The next request to <paramref name="endpoint"/> gets this answer instead of the usual one.</summary>
     public void AnswerNext(Uri endpoint, int status, string? retryAfter = null) =>
         _answers.GetOrAdd(endpoint.AbsolutePath, _ => new()).Enqueue((status, retryAfter));
@@ -80,6 +84,11 @@ public sealed class LoopbackPushService : IAsyncDisposable
         }
         // Recorded before answering: a test that saw the answer's effect finds the request.
         _received.Enqueue(new ReceivedPush(path, headers, buffer.ToArray()));
+        if (status == Hold)
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(body);
