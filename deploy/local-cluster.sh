@@ -118,6 +118,8 @@ up() {
   dotnet "$dir/app/E2eeChat.Server.dll" certificates create-trust-root --out "$certificates" >/dev/null
   dotnet "$dir/app/E2eeChat.Server.dll" certificates create-server-certificate \
     --trust-root-key "$certificates/trust-root.key" --key-id 1 --out "$certificates" >/dev/null
+  # The VAPID key pair push services check wake-ups against, the same on every instance.
+  dotnet "$dir/app/E2eeChat.Server.dll" push create-vapid-keys --out "$certificates" >/dev/null
   local upstreams=() lines=() metrics=()
   lines+=("postgres $connection" "$redis_line")
   for i in $(seq 1 "$count"); do
@@ -129,6 +131,9 @@ up() {
         Certificates__TrustRoot="$(cat "$certificates/trust-root.pub")" \
         Certificates__ServerCertificate="$(cat "$certificates/server-certificate")" \
         Certificates__ServerPrivateKey="$(cat "$certificates/server-certificate.key")" \
+        Push__VapidPublicKey="$(cat "$certificates/vapid-public-key")" \
+        Push__VapidPrivateKey="$(cat "$certificates/vapid-private-key")" \
+        Push__VapidSubject="mailto:operator@e2eechat.invalid" \
         Redis__Configuration="$redis" Instance__Name="instance-$i" \
         ForwardedHeaders__KnownProxies__0=127.0.0.1 \
         Metrics__Port="$metrics_port" Metrics__Host=127.0.0.1 Shutdown__DrainTimeout=00:00:10 \

@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using E2eeChat.Bench.Prekeys;
 using E2eeChat.Signal.Curve;
 using E2eeChat.Testing.Certificates;
+using E2eeChat.Testing.Push;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
 
@@ -34,7 +35,7 @@ foreach (var bucket in new[] { "SignupPerIp", "KeyUploadsPerDevice", "ReadsPerAc
 {
     environment[$"RateLimits__{bucket}__PermitLimit"] = "1000000000";
 }
-foreach (var (key, value) in ClusterCertificates.Create().Settings())
+foreach (var (key, value) in ClusterCertificates.Create().Settings().Concat(VapidSettings.Create()))
 {
     environment[key] = value;
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using E2eeChat.Server.Limits;
 using E2eeChat.Testing.Certificates;
+using E2eeChat.Testing.Push;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
 
@@ -46,7 +47,7 @@ internal sealed class BenchCluster : IAsyncDisposable
         {
             environment[$"RateLimits__{bucket}__PermitLimit"] = "100000";
         }
-        foreach (var (key, value) in ClusterCertificates.Create().Settings())
+        foreach (var (key, value) in ClusterCertificates.Create().Settings().Concat(VapidSettings.Create()))
         {
             environment[key] = value;
         }

@@ -1,10 +1,16 @@
 using E2eeChat.Server.Certificates;
 using E2eeChat.Server.Hosting;
 using E2eeChat.Server.Metrics;
+using E2eeChat.Server.Push;
 
 if (args.Length > 0 && args[0] == CertificateCommands.Name)
 {
     return CertificateCommands.Run(args[1..], Console.Out, Console.Error);
+}
+
+if (args.Length > 0 && args[0] == PushCommands.Name)
+{
+    return PushCommands.Run(args[1..], Console.Out, Console.Error);
 }
 
 if (args.Contains(HealthProbe.Argument))

@@ -3,6 +3,7 @@ using E2eeChat.Domain.Attachments;
 using E2eeChat.Domain.Devices;
 using E2eeChat.Domain.Keys;
 using E2eeChat.Domain.Messages;
+using E2eeChat.Domain.Push;
 using E2eeChat.Domain.Rooms;
 using E2eeChat.Domain.Sessions;
 using E2eeChat.Storage.Attachments;
@@ -31,6 +32,7 @@ public sealed class SqlStorage : IAsyncDisposable
         _mailboxes = mailboxes;
         Prekeys = new SqlPrekeyStore(dialect);
         Rooms = new SqlRoomStore(dialect);
+        PushRegistrations = new SqlPushRegistrationStore(dialect);
     }
 
     public string ProviderName => _dialect.Name;
@@ -48,6 +50,8 @@ public sealed class SqlStorage : IAsyncDisposable
     public IPrekeyStore Prekeys { get; }
 
     public IRoomStore Rooms { get; }
+
+    public IPushRegistrationStore PushRegistrations { get; }
 
     /// <summary>Files under <see cref="StorageOptions.AttachmentsPath"/> on SQLite; chunk rows on PostgreSQL.</summary>
     public IAttachmentStore Attachments { get; }

@@ -64,4 +64,6 @@ public static class ErrorCodes
     public const string UploadIncomplete = "upload_incomplete";
     public const string RangeNotSatisfiable = "range_not_satisfiable";
     public const string TurnNotConfigured = "turn_not_configured";
+    public const string InvalidPushRegistration = "invalid_push_registration";
+    public const string PushNotRegistered = "push_not_registered";
 }

@@ -6,8 +6,11 @@ namespace E2eeChat.Domain.Messages;
 /// </summary>
 public interface IMessageEvents
 {
-    /// <summary>Envelopes for devices that may be online; <paramref name="durable"/> is false for <c>online</c> sends.</summary>
-    ValueTask EnvelopesAsync(IReadOnlyList<Envelope> envelopes, bool durable, CancellationToken cancellationToken);
+    /// <summary>
+    /// Envelopes for devices that may be online; <paramref name="durable"/> is false for <c>online</c> sends. Durable
+    /// and <paramref name="urgent"/> envelopes may wake their offline devices with a push.
+    /// </summary>
+    ValueTask EnvelopesAsync(IReadOnlyList<Envelope> envelopes, bool durable, bool urgent, CancellationToken cancellationToken);
 
     ValueTask ReceiptsAsync(IReadOnlyList<Receipt> receipts, CancellationToken cancellationToken);
 }

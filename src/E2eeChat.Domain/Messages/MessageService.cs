@@ -69,7 +69,7 @@ public sealed class MessageService(
                 ephemeral[i] = ToEnvelope(envelopes[i], Guid.CreateVersion7(), messageId, senderUserId, senderDeviceId, roomId,
                     request.Timestamp!.Value, now, expiresAt, sequence: 0);
             }
-            await events.EnvelopesAsync(ephemeral, durable: false, cancellationToken).ConfigureAwait(false);
+            await events.EnvelopesAsync(ephemeral, durable: false, urgent: false, cancellationToken).ConfigureAwait(false);
             return new SendResult(messageId, now,
                 await HasOtherDevicesAsync(senderUserId, senderDeviceId, cancellationToken).ConfigureAwait(false));
         }
@@ -80,7 +80,7 @@ public sealed class MessageService(
         switch (outcome.Kind)
         {
             case StoreOutcomeKind.Stored:
-                await events.EnvelopesAsync(outcome.Envelopes, durable: true, cancellationToken).ConfigureAwait(false);
+                await events.EnvelopesAsync(outcome.Envelopes, durable: true, urgent: request.Urgent != false, cancellationToken).ConfigureAwait(false);
                 return outcome.Result!;
             case StoreOutcomeKind.Duplicate:
                 return outcome.Result!;

@@ -22,4 +22,7 @@ public interface IDeviceBus
 
     /// <summary>A device's connection here ended.</summary>
     ValueTask DetachedAsync(DeviceKey device, string connectionId, CancellationToken cancellationToken);
+
+    /// <summary>Whether the device has a live connection on any instance; when that cannot be known, false (a push wakes it).</summary>
+    ValueTask<bool> IsConnectedAnywhereAsync(DeviceKey device, CancellationToken cancellationToken);
 }

@@ -21,4 +21,7 @@ internal sealed class LocalDeviceBus(DeviceConnections connections) : IDeviceBus
     public ValueTask AttachedAsync(DeviceKey device, string connectionId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public ValueTask DetachedAsync(DeviceKey device, string connectionId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask<bool> IsConnectedAnywhereAsync(DeviceKey device, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(connections.IsConnectedHere(device));
 }

@@ -97,6 +97,48 @@ internal sealed partial class RedisDeviceBus : IDeviceBus, IDisposable
         }
     }
 
+    /// <summary>
+    /// Counts the subscribers of the device's channel (PUBSUB NUMSUB): every instance holding one of its connections
+    /// subscribes it. NUMSUB counts one server's subscribers, and on a Redis Cluster a (non-sharded) subscription lives
+    /// on whichever node the subscribing instance chose while PUBLISH reaches every node; so every server is asked and
+    /// the counts summed. A node that cannot be asked counts as none: the cost is at most one needless wake-up.
+    /// </summary>
+    public async ValueTask<bool> IsConnectedAnywhereAsync(DeviceKey device, CancellationToken cancellationToken)
+    {
+        if (_connections.IsConnectedHere(device))
+        {
+            return true;
+        }
+        var channel = Channel(device);
+        var servers = _redis.GetServers();
+        var counts = new Task<long>[servers.Length];
+        for (var i = 0; i < servers.Length; i++)
+        {
+            counts[i] = CountAsync(servers[i], channel);
+        }
+        foreach (var count in await Task.WhenAll(counts).ConfigureAwait(false))
+        {
+            if (count > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private async Task<long> CountAsync(IServer server, RedisChannel channel)
+    {
+        try
+        {
+            return server.IsConnected ? await server.SubscriptionSubscriberCountAsync(channel).ConfigureAwait(false) : 0;
+        }
+        catch (Exception exception) when (RedisMultiplexer.IsFailure(exception))
+        {
+            LogRedisUnavailable(_logger, exception);
+            return 0;
+        }
+    }
+
     public void Dispose() => _redis.ConnectionRestored -= OnConnectionRestored;
 
     private void OnMessage(DeviceKey device, RedisValue message)

@@ -23,6 +23,7 @@ using E2eeChat.Server.Logging;
 using E2eeChat.Server.Messages;
 using E2eeChat.Server.Metrics;
 using E2eeChat.Server.MsgPack;
+using E2eeChat.Server.Push;
 using E2eeChat.Server.Shutdown;
 using E2eeChat.Storage;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -96,6 +97,8 @@ public static class E2eeChatServices
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Prekeys);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Rooms);
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Attachments);
+        services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().PushRegistrations);
+        services.AddPushWakeUps(configuration, storage);
 
         services.AddSingleton<ISessionRevocations, ConnectionRevocations>();
         services.AddSingleton<AccountService>();

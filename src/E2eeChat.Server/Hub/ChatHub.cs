@@ -7,6 +7,7 @@ using E2eeChat.Server.Delivery;
 using E2eeChat.Server.Limits;
 using E2eeChat.Server.Messages;
 using E2eeChat.Server.Presence;
+using E2eeChat.Server.Push;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
@@ -27,7 +28,8 @@ public sealed class ChatHub(
     IDeviceStore devices,
     UserEvents events,
     IRequestRateLimiter limiter,
-    TimeProvider clock) : Microsoft.AspNetCore.SignalR.Hub
+    TimeProvider clock,
+    WakeUps wakeUps) : Microsoft.AspNetCore.SignalR.Hub
 {
     public const string Path = "/hubs/chat";
 
@@ -43,6 +45,7 @@ public sealed class ChatHub(
         {
             await connections.AttachAsync(device, me.SessionId, Context);
             await devices.TouchAsync(me.UserId, me.DeviceId, clock.GetUtcNow(), Context.ConnectionAborted);
+            await wakeUps.ConnectionChangedAsync(device, Context.ConnectionAborted);
         }
         catch
         {
@@ -66,6 +69,8 @@ public sealed class ChatHub(
         {
             await AnnouncePresenceAsync(me.UserId, online: false);
         }
+        // Last: a store that fails here must not leave presence behind. Connecting clears the flag too.
+        await wakeUps.ConnectionChangedAsync(new DeviceKey(me.UserId, me.DeviceId), CancellationToken.None);
     }
 
     public async Task<SendResult> Send(Guid destinationUserId, SendMessagesRequest request)

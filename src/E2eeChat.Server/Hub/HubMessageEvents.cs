@@ -1,13 +1,21 @@
 using E2eeChat.Domain.Messages;
 using E2eeChat.Server.Delivery;
+using E2eeChat.Server.Push;
 
 namespace E2eeChat.Server.Hub;
 
 /// <summary>Turns committed sends and receipts into hub traffic for the devices that are online.</summary>
-internal sealed class HubMessageEvents(IDeviceBus bus, ReceiptFanout fanout) : IMessageEvents
+internal sealed class HubMessageEvents(IDeviceBus bus, ReceiptFanout fanout, WakeUps wakeUps) : IMessageEvents
 {
-    public ValueTask EnvelopesAsync(IReadOnlyList<Envelope> envelopes, bool durable, CancellationToken cancellationToken) =>
-        bus.AnnounceAsync(envelopes, cancellationToken);
+    public ValueTask EnvelopesAsync(IReadOnlyList<Envelope> envelopes, bool durable, bool urgent, CancellationToken cancellationToken)
+    {
+        if (durable && urgent)
+        {
+            // Queued, never awaited: the send's answer does not wait for any push service.
+            wakeUps.Offer(envelopes);
+        }
+        return bus.AnnounceAsync(envelopes, cancellationToken);
+    }
 
     public ValueTask ReceiptsAsync(IReadOnlyList<Receipt> receipts, CancellationToken cancellationToken)
     {

@@ -28,4 +28,5 @@ public enum RateLimitBucket
     AttachmentUploadsPerAccount,
     AttachmentRequestsPerAccount,
     CallingRelaysPerAccount,
+    PushRegistrationsPerAccount,
 }

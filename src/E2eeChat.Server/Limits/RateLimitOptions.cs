@@ -105,6 +105,9 @@ public sealed class RateLimitOptions
     /// <summary>TURN credentials fetched by one account.</summary>
     public RateLimitRule CallingRelaysPerAccount { get; set; } = new() { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) };
 
+    /// <summary>Push registrations set or removed by one account's devices.</summary>
+    public RateLimitRule PushRegistrationsPerAccount { get; set; } = new() { PermitLimit = 30, Window = TimeSpan.FromHours(1) };
+
     public RateLimitRule RuleFor(RateLimitBucket bucket) => bucket switch
     {
         RateLimitBucket.SignupPerIp => SignupPerIp,
@@ -132,6 +135,7 @@ public sealed class RateLimitOptions
         RateLimitBucket.AttachmentUploadsPerAccount => AttachmentUploadsPerAccount,
         RateLimitBucket.AttachmentRequestsPerAccount => AttachmentRequestsPerAccount,
         RateLimitBucket.CallingRelaysPerAccount => CallingRelaysPerAccount,
+        RateLimitBucket.PushRegistrationsPerAccount => PushRegistrationsPerAccount,
         _ => throw new ArgumentOutOfRangeException(nameof(bucket)),
     };
 

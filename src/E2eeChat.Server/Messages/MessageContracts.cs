@@ -22,12 +22,13 @@ public sealed record SendMessagesRequest(
     [property: Key("timestamp")] long? Timestamp,
     [property: Key("messageId")] string? MessageId,
     [property: Key("online")] bool? Online,
-    [property: Key("ttlSeconds")] int? TtlSeconds)
+    [property: Key("ttlSeconds")] int? TtlSeconds,
+    [property: Key("urgent")] bool? Urgent = null)
 {
     public SendMessages ToDomain() => new(
         Messages?.Select(m => m is null ? null! : new OutgoingMessage(
             m.DestinationUserId, m.DestinationDeviceId, m.DestinationRegistrationId, m.Type, m.Content)).ToArray(),
-        Timestamp, MessageId, Online, TtlSeconds);
+        Timestamp, MessageId, Online, TtlSeconds, Urgent);
 }
 
 public sealed record MailboxResponse(IReadOnlyList<Envelope> Envelopes, bool More);

@@ -5,14 +5,14 @@ namespace E2eeChat.Server.Metrics;
 /// <summary>Counts what the domain reports after the fact: stored envelopes and delivered receipts (one per acked envelope).</summary>
 internal sealed class MeteredMessageEvents(IMessageEvents inner, E2eeChatMetrics metrics) : IMessageEvents
 {
-    public ValueTask EnvelopesAsync(IReadOnlyList<Envelope> envelopes, bool durable, CancellationToken cancellationToken)
+    public ValueTask EnvelopesAsync(IReadOnlyList<Envelope> envelopes, bool durable, bool urgent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelopes);
         if (durable)
         {
             metrics.EnvelopesStored(envelopes.Count);
         }
-        return inner.EnvelopesAsync(envelopes, durable, cancellationToken);
+        return inner.EnvelopesAsync(envelopes, durable, urgent, cancellationToken);
     }
 
     public ValueTask ReceiptsAsync(IReadOnlyList<Receipt> receipts, CancellationToken cancellationToken)

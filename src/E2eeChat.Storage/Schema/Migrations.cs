@@ -185,5 +185,22 @@ internal static class Migrations
                 mailbox_bytes = (SELECT COALESCE(SUM(length(e.content)), 0) FROM envelopes e
                     WHERE e.user_id = devices.user_id AND e.device_id = devices.device_id);
             """),
+        // One way to wake each device (kind: 0 = Web Push, 1 = push gateway), gone with the device. wake_pending
+        // coalesces wake-ups: set by the instance that sends one, cleared when the device connects.
+        new(8, "push registrations", d => $"""
+            CREATE TABLE push_registrations (
+                user_id {d.UuidType} NOT NULL,
+                device_id INTEGER NOT NULL,
+                kind INTEGER NOT NULL,
+                endpoint TEXT NOT NULL,
+                p256dh {d.BytesType},
+                auth {d.BytesType},
+                app_id TEXT,
+                push_key TEXT,
+                wake_pending BOOLEAN NOT NULL,
+                created_at {d.Int64Type} NOT NULL,
+                PRIMARY KEY (user_id, device_id),
+                FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id) ON DELETE CASCADE);
+            """),
     ];
 }

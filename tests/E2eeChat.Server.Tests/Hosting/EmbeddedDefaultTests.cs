@@ -5,6 +5,7 @@ using E2eeChat.Testing.Certificates;
 using E2eeChat.Testing.Libsignal;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
+using E2eeChat.Testing.Push;
 using Xunit;
 
 namespace E2eeChat.Server.Tests.Hosting;
@@ -82,7 +83,7 @@ public sealed class EmbeddedDefaultTests
         const UnixFileMode ownerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using var directory = new TempDirectory("e2eechat-embedded");
         var data = Path.Combine(directory.Path, "data");
-        string[] files = ["e2eechat.db", "e2eechat.db-wal", "e2eechat.db-shm", "jwt-signing.key"];
+        string[] files = ["e2eechat.db", "e2eechat.db-wal", "e2eechat.db-shm", "jwt-signing.key", "vapid.pem"];
         using (var server = ServerProcessHost.Start(directory.Path))
         {
             await server.WaitUntilReadyAsync();
@@ -111,7 +112,7 @@ public sealed class EmbeddedDefaultTests
     {
         using var directory = new TempDirectory("e2eechat-cluster");
         var postgres = await PostgresServer.Shared;
-        using var server = ServerProcessHost.Start(directory.Path, new Dictionary<string, string>
+        using var server = ServerProcessHost.Start(directory.Path, new Dictionary<string, string>(VapidSettings.Create())
         {
             ["Storage__Provider"] = "Postgres",
             ["Storage__ConnectionString"] = await postgres.CreateDatabaseAsync(),
@@ -184,7 +185,7 @@ public sealed class EmbeddedDefaultTests
         using var directory = new TempDirectory("e2eechat-cluster");
         var certificates = ClusterCertificates.Create();
         var postgres = await PostgresServer.Shared;
-        using var server = ServerProcessHost.Start(directory.Path, new Dictionary<string, string>
+        using var server = ServerProcessHost.Start(directory.Path, new Dictionary<string, string>(VapidSettings.Create())
         {
             ["Storage__Provider"] = "Postgres",
             ["Storage__ConnectionString"] = await postgres.CreateDatabaseAsync(),

@@ -3,6 +3,7 @@ using E2eeChat.Server.Limits;
 using E2eeChat.Testing.Certificates;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
+using E2eeChat.Testing.Push;
 using E2eeChat.Testing.Redis;
 
 namespace E2eeChat.Server.Tests.Infrastructure;
@@ -62,7 +63,7 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             environment[$"RateLimits__{bucket}__PermitLimit"] = "100000";
         }
-        foreach (var (key, value) in ClusterCertificates.Create().Settings())
+        foreach (var (key, value) in ClusterCertificates.Create().Settings().Concat(VapidSettings.Create()))
         {
             environment[key] = value;
         }

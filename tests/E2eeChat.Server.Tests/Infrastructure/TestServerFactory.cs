@@ -4,6 +4,7 @@ using E2eeChat.Server.Limits;
 using E2eeChat.Testing.Certificates;
 using E2eeChat.Testing.Postgres;
 using E2eeChat.Testing.Processes;
+using E2eeChat.Testing.Push;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -129,7 +130,7 @@ public class PostgresServerFactory : TestServerFactory
         settings["Storage:Provider"] = "Postgres";
         settings["Storage:ConnectionString"] = await (await PostgresServer.Shared).CreateDatabaseAsync();
         settings["Auth:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        foreach (var (key, value) in ClusterCertificates.Create().Settings(":"))
+        foreach (var (key, value) in ClusterCertificates.Create().Settings(":").Concat(VapidSettings.Create(":")))
         {
             settings[key] = value;
         }

@@ -1,0 +1,97 @@
+using System.Globalization;
+using E2eeChat.Server.Tests.Infrastructure;
+using E2eeChat.Testing.Processes;
+using E2eeChat.Testing.Redis;
+using Xunit;
+
+namespace E2eeChat.Server.Tests.Cluster;
+
+/// <summary>Two real server processes on PostgreSQL and Redis, whose wake-ups go to a loopback push service.</summary>
+public abstract class TwoInstancesWithPush(bool redisCluster) : IAsyncLifetime
+{
+    public LocalCluster Cluster { get; private set; } = null!;
+
+    public LoopbackPushService PushService { get; private set; } = null!;
+
+    /// <summary>The Redis servers to ask about subscriptions: the one server, or every node of the Redis Cluster.</summary>
+    public IReadOnlyList<RedisServer> RedisNodes => redisCluster ? Cluster.RedisCluster.Nodes : [Cluster.Redis];
+
+    public async Task InitializeAsync()
+    {
+        PushService = await LoopbackPushService.StartAsync();
+        Cluster = await LocalCluster.StartAsync(2, settings: new Dictionary<string, string>
+        {
+            ["Push__AllowInsecureEndpoints"] = "true",
+        }, redisCluster: redisCluster);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        await PushService.DisposeAsync();
+    }
+}
+
+public sealed class TwoInstancesWithPushOnRedis() : TwoInstancesWithPush(redisCluster: false);
+
+public sealed class TwoInstancesWithPushOnRedisCluster() : TwoInstancesWithPush(redisCluster: true);
+
+public sealed class PushClusterTests(TwoInstancesWithPushOnRedis fixture)
+    : PushClusterScenarios(fixture), IClassFixture<TwoInstancesWithPushOnRedis>;
+
+/// <summary>The same on a Redis Cluster, where PUBSUB NUMSUB counts one node's subscribers: the node owning the channel's slot.</summary>
+public sealed class PushRedisClusterTests(TwoInstancesWithPushOnRedisCluster fixture)
+    : PushClusterScenarios(fixture), IClassFixture<TwoInstancesWithPushOnRedisCluster>;
+
+/// <summary>"No live connection on any instance", as the instance that commits a send sees it.</summary>
+public abstract class PushClusterScenarios(TwoInstancesWithPush fixture)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_send_committed_on_one_instance_does_not_wake_a_device_connected_to_another_but_does_once_it_left()
+    {
+        var cluster = fixture.Cluster;
+        var service = fixture.PushService;
+        using var api0 = cluster.Api(0);
+        var alice = await api0.SignUpAsync();
+        var bob = await api0.SignUpAsync();
+        var bobTablet = await api0.LinkByPasswordAsync(bob);
+        using var phone = new WebPushSubscriber();
+        using var tablet = new WebPushSubscriber();
+        var (phoneEndpoint, tabletEndpoint) = (service.NewEndpoint(), service.NewEndpoint());
+        await api0.PutAsync("/api/v1/devices/me/push", phone.Registration(phoneEndpoint), bob.AccessToken);
+        await api0.PutAsync("/api/v1/devices/me/push", tablet.Registration(tabletEndpoint), bobTablet.AccessToken);
+        await using (var bobHub = await HubDevice.ConnectAsync(cluster.Instance(1).BaseAddress, bob))
+        {
+            await bobHub.WaitForQueueEmptyAsync();
+
+            await api0.SendTextAsync(alice, bob, "while the phone is on instance 1");
+
+            // The same send's wake-up for the offline tablet went out from instance 0: the phone's was decided by then.
+            await Wait.UntilAsync(() => service.ReceivedAt(tabletEndpoint).Count == 1, Timeout, "the tablet's wake-up");
+            await bobHub.WaitForEnvelopesAsync(1);
+            Assert.Empty(service.ReceivedAt(phoneEndpoint));
+        }
+        await Wait.UntilAsync(async () => await SubscribersAsync(bob) == 0, Timeout, "the phone's channel to lose its subscriber");
+
+        await api0.SendTextAsync(alice, bob, "after the phone left");
+
+        await Wait.UntilAsync(() => service.ReceivedAt(phoneEndpoint).Count == 1, Timeout, "the phone's wake-up");
+        Assert.Equal("{}", System.Text.Encoding.UTF8.GetString(phone.Decrypt(service.ReceivedAt(phoneEndpoint)[0].Body)));
+        Assert.Single(service.ReceivedAt(tabletEndpoint));
+    }
+
+    /// <summary>PUBSUB NUMSUB of the device's channel, summed over the Redis nodes.</summary>
+    private async Task<int> SubscribersAsync(TestDevice device)
+    {
+        var channel = string.Create(CultureInfo.InvariantCulture, $"device:{device.UserId:N}:{device.DeviceId}");
+        var total = 0;
+        foreach (var node in fixture.RedisNodes)
+        {
+            var lines = (await node.CliAsync("PUBSUB", "NUMSUB", channel)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            total += int.Parse(lines[^1].Trim(), CultureInfo.InvariantCulture);
+        }
+        return total;
+    }
+}
