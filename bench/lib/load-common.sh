@@ -87,8 +87,11 @@ new_temp_dir() {
 
 build() {
   echo "building the server and the load tool (Release)..." >&2
-  dotnet build "$repo/src/E2eeChat.Server" -c Release -v quiet --nologo >/dev/null
-  dotnet build "$repo/src/E2eeChat.LoadTest" -c Release -v quiet --nologo >/dev/null
+  local project log
+  for project in E2eeChat.Server E2eeChat.LoadTest; do
+    # Quiet when it builds; the compiler's output when it does not, instead of a silent stop.
+    log=$(dotnet build "$repo/src/$project" -c Release -v quiet --nologo 2>&1) || { echo "$log" >&2; echo "build of $project failed" >&2; exit 1; }
+  done
 }
 
 # A load run holds one socket per connection in the tool and one in the server.
