@@ -1,3 +1,5 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Storage;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace E2eeChat.Storage;
 /// takes whatever is queued when it is free, up to the limits; with <see cref="MaxDelay"/> above zero it also waits that
 /// long for more before it commits a batch that is not full.
 /// </summary>
-public sealed class GroupCommitOptions
+public sealed class GroupCommitOptions : IValidatedOptions
 {
     public TimeSpan MaxDelay { get; set; } = TimeSpan.Zero;
 

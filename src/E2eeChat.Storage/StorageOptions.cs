@@ -1,3 +1,5 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Storage;
 
 public enum StorageProvider
@@ -7,7 +9,7 @@ public enum StorageProvider
 }
 
 /// <summary>Bound from the <c>Storage</c> configuration section.</summary>
-public sealed class StorageOptions
+public sealed class StorageOptions : IValidatedOptions
 {
     public const string SectionName = "Storage";
 
@@ -24,4 +26,21 @@ public sealed class StorageOptions
 
     /// <summary>How concurrent sends and acks share transactions.</summary>
     public GroupCommitOptions GroupCommit { get; set; } = new();
+
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Provider))
+        {
+            throw new InvalidOperationException($"Storage:Provider must be Sqlite or Postgres, not {Provider}.");
+        }
+        if (Provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new InvalidOperationException("Storage:ConnectionString is required when Storage:Provider is Postgres.");
+        }
+        if (string.IsNullOrWhiteSpace(SqlitePath) || string.IsNullOrWhiteSpace(AttachmentsPath))
+        {
+            throw new InvalidOperationException("Storage:SqlitePath and Storage:AttachmentsPath must name a path.");
+        }
+        GroupCommit.Validate();
+    }
 }

@@ -46,6 +46,7 @@ const rateLimitBuckets = [
   'AttachmentUploadsPerAccount',
   'AttachmentRequestsPerAccount',
   'CallingRelaysPerAccount',
+  'PushRegistrationsPerAccount',
 ];
 
 /** The cheapest password hashing Argon2id accepts (8 MiB, 1 pass) and rate limits no test reaches. */

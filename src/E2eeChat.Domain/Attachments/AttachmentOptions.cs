@@ -1,7 +1,9 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Domain.Attachments;
 
 /// <summary>Bound from the <c>Attachments</c> section; validated at start-up.</summary>
-public sealed class AttachmentOptions
+public sealed class AttachmentOptions : IValidatedOptions
 {
     public const string SectionName = "Attachments";
 

@@ -1,7 +1,9 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Domain.Keys;
 
 /// <summary>Bound from the <c>Keys</c> section.</summary>
-public sealed class PrekeyOptions
+public sealed class PrekeyOptions : IValidatedOptions
 {
     public const string SectionName = "Keys";
 

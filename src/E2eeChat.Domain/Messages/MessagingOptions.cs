@@ -1,7 +1,9 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Domain.Messages;
 
 /// <summary>Bound from the <c>Messages</c> section.</summary>
-public sealed class MessagingOptions
+public sealed class MessagingOptions : IValidatedOptions
 {
     public const string SectionName = "Messages";
     public const long DefaultMaxMailboxEnvelopes = 10_000;

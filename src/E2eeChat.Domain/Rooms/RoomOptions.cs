@@ -1,9 +1,10 @@
+using E2eeChat.Domain.Common;
 using E2eeChat.Domain.Messages;
 
 namespace E2eeChat.Domain.Rooms;
 
 /// <summary>Bound from the <c>Rooms</c> section.</summary>
-public sealed class RoomOptions
+public sealed class RoomOptions : IValidatedOptions
 {
     public const string SectionName = "Rooms";
 
@@ -16,8 +17,7 @@ public sealed class RoomOptions
     /// <summary>Invitations one user may hold unanswered; more are refused until they accept or decline some.</summary>
     public int MaxPendingInvitationsPerUser { get; set; } = 100;
 
-    /// <summary>Throws when a full room could not be sent to: one send carries one envelope per member device.</summary>
-    public void Validate(int maxDevicesPerUser)
+    public void Validate()
     {
         if (MaxMembers < 2)
         {
@@ -31,6 +31,11 @@ public sealed class RoomOptions
         {
             throw new InvalidOperationException("Rooms:MaxPendingInvitationsPerUser must be at least 1.");
         }
+    }
+
+    /// <summary>Throws when a full room could not be sent to: one send carries one envelope per member device.</summary>
+    public void ValidateFanOut(int maxDevicesPerUser)
+    {
         if ((long)MaxMembers * maxDevicesPerUser > SendParser.MaxEnvelopesPerSend)
         {
             throw new InvalidOperationException(

@@ -1,6 +1,8 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Domain.Sessions;
 
-public sealed class SessionTokenOptions
+public sealed class SessionTokenOptions : IValidatedOptions
 {
     /// <summary>The longest grace window: beyond a minute a retry is no longer a retry.</summary>
     public static readonly TimeSpan MaxRefreshGraceWindow = TimeSpan.FromMinutes(1);

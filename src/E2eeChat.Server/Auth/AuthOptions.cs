@@ -1,7 +1,9 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Server.Auth;
 
 /// <summary>Bound from the <c>Auth</c> section.</summary>
-public sealed class AuthOptions
+public sealed class AuthOptions : IValidatedOptions
 {
     public const string SectionName = "Auth";
 
@@ -14,4 +16,17 @@ public sealed class AuthOptions
     public string Issuer { get; set; } = "e2eechat";
 
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The signing key itself is checked where it is resolved (<c>SigningKey</c>), with the storage mode.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Issuer))
+        {
+            throw new InvalidOperationException("Auth:Issuer must not be empty.");
+        }
+        if (AccessTokenLifetime < TimeSpan.FromSeconds(1) || AccessTokenLifetime > TimeSpan.FromDays(1))
+        {
+            throw new InvalidOperationException($"Auth:AccessTokenLifetime must be from 00:00:01 to 1.00:00:00, not {AccessTokenLifetime:c}.");
+        }
+    }
 }

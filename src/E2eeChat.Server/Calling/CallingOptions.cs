@@ -1,7 +1,9 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Server.Calling;
 
 /// <summary>Bound from the <c>Calling</c> section: coturn's <c>use-auth-secret</c> shared secret and where its relays are.</summary>
-public sealed class CallingOptions
+public sealed class CallingOptions : IValidatedOptions
 {
     public const string SectionName = "Calling";
 

@@ -1,3 +1,5 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Server.Certificates;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace E2eeChat.Server.Certificates;
 /// All three keys are required in cluster mode and come from the <c>certificates</c> commands;
 /// the embedded default generates its own into <c>./data/sealed-sender</c>.
 /// </summary>
-public sealed class CertificateOptions
+public sealed class CertificateOptions : IValidatedOptions
 {
     public const string SectionName = "Certificates";
 

@@ -1,7 +1,9 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Server.Cluster;
 
 /// <summary>Who this instance is in the cluster; bound from the <c>Instance</c> section.</summary>
-public sealed class ClusterOptions
+public sealed class ClusterOptions : IValidatedOptions
 {
     public const string SectionName = "Instance";
 

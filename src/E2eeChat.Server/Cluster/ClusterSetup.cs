@@ -1,5 +1,6 @@
 using E2eeChat.Server.Delivery;
 using E2eeChat.Server.Health;
+using E2eeChat.Server.Hosting;
 using E2eeChat.Server.Hub;
 using E2eeChat.Server.Limits;
 using E2eeChat.Server.Metrics;
@@ -18,8 +19,7 @@ internal static class ClusterSetup
 {
     public static void AddClusterServices(this IServiceCollection services, ISignalRServerBuilder signalR, IConfiguration configuration)
     {
-        var redis = new RedisConnectionOptions();
-        configuration.GetSection(RedisConnectionOptions.SectionName).Bind(redis);
+        var redis = configuration.BindOptions<RedisConnectionOptions>(RedisConnectionOptions.SectionName);
         services.AddSingleton<LocalRateLimiter>();
         if (!redis.IsConfigured)
         {

@@ -1,9 +1,10 @@
+using E2eeChat.Domain.Common;
 using StackExchange.Redis;
 
 namespace E2eeChat.Server.Cluster;
 
 /// <summary>Where Redis is; bound from the <c>Redis</c> section. Setting <see cref="Configuration"/> turns on cluster mode.</summary>
-public sealed class RedisConnectionOptions
+public sealed class RedisConnectionOptions : IValidatedOptions
 {
     public const string SectionName = "Redis";
 
@@ -17,6 +18,15 @@ public sealed class RedisConnectionOptions
     public string ChannelPrefix { get; set; } = "e2eechat";
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Configuration);
+
+    /// <summary>Without Redis (the embedded mode) there is nothing to check; with it, the string must parse.</summary>
+    public void Validate()
+    {
+        if (IsConfigured)
+        {
+            _ = ToConfigurationOptions();
+        }
+    }
 
     /// <summary>The multiplexer's options, or a start-up failure that says which setting is wrong.</summary>
     internal ConfigurationOptions ToConfigurationOptions()

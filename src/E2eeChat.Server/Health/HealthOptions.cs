@@ -1,7 +1,9 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Server.Health;
 
 /// <summary>Bound from the <c>Health</c> section.</summary>
-public sealed class HealthOptions
+public sealed class HealthOptions : IValidatedOptions
 {
     public const string SectionName = "Health";
 
@@ -10,6 +12,11 @@ public sealed class HealthOptions
     /// status and detail to their status. Anyone may call them, so by default only in Development.
     /// </summary>
     public bool? ShowDetails { get; set; }
+
+    /// <summary>A switch binds or fails binding: nothing is left to check.</summary>
+    public void Validate()
+    {
+    }
 
     public bool ShowsDetails(IHostEnvironment environment) => ShowDetails ?? environment.IsDevelopment();
 }

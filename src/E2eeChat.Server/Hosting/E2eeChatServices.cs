@@ -38,46 +38,37 @@ public static class E2eeChatServices
 {
     public static IServiceCollection AddE2eeChat(this IServiceCollection services, IConfiguration configuration)
     {
-        var storage = Bind<StorageOptions>(configuration, StorageOptions.SectionName);
-        var auth = Bind<AuthOptions>(configuration, AuthOptions.SectionName);
-        var messaging = Bind<MessagingOptions>(configuration, MessagingOptions.SectionName);
-        messaging.Validate();
-        storage.GroupCommit.Validate();
-        var devices = Bind<DeviceOptions>(configuration, "Devices");
-        var rooms = Bind<RoomOptions>(configuration, RoomOptions.SectionName);
-        rooms.Validate(devices.MaxDevices);
+        var storage = configuration.BindOptions<StorageOptions>(StorageOptions.SectionName);
+        var auth = configuration.BindOptions<AuthOptions>(AuthOptions.SectionName);
+        var messaging = configuration.BindOptions<MessagingOptions>(MessagingOptions.SectionName);
+        var devices = configuration.BindOptions<DeviceOptions>("Devices");
+        var rooms = configuration.BindOptions<RoomOptions>(RoomOptions.SectionName);
+        rooms.ValidateFanOut(devices.MaxDevices);
 
         services.AddRedactedLogging();
         services.AddE2eeChatMetrics(MetricsSetup.Bind(configuration));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(storage);
         services.AddSingleton(auth);
-        var rateLimits = Bind<RateLimitOptions>(configuration, RateLimitOptions.SectionName);
-        rateLimits.Validate();
+        var rateLimits = configuration.BindOptions<RateLimitOptions>(RateLimitOptions.SectionName);
         services.AddSingleton(rateLimits);
-        // Validates the options: a bad setting stops start-up with a message that names it.
         services.AddSingleton<IPasswordHasher>(new SodiumPasswordHasher(
-            Bind<PasswordHashingOptions>(configuration, PasswordHashingOptions.SectionName)));
+            configuration.BindOptions<PasswordHashingOptions>(PasswordHashingOptions.SectionName)));
         services.AddSingleton(devices);
-        var sessions = Bind<SessionTokenOptions>(configuration, "Sessions");
-        sessions.Validate();
+        var sessions = configuration.BindOptions<SessionTokenOptions>("Sessions");
         services.AddSingleton(sessions);
         services.AddSingleton(messaging);
         services.AddSingleton(rooms);
-        var cluster = Bind<ClusterOptions>(configuration, ClusterOptions.SectionName);
-        cluster.Validate();
+        var cluster = configuration.BindOptions<ClusterOptions>(ClusterOptions.SectionName);
         services.AddSingleton(cluster);
-        services.AddSingleton(Bind<HealthOptions>(configuration, HealthOptions.SectionName));
-        services.AddSingleton(Bind<ApiDocsOptions>(configuration, ApiDocsOptions.SectionName));
+        services.AddSingleton(configuration.BindOptions<HealthOptions>(HealthOptions.SectionName));
+        services.AddSingleton(configuration.BindOptions<ApiDocsOptions>(ApiDocsOptions.SectionName));
         services.AddSingleton<InstanceIdentity>();
-        var prekeys = Bind<PrekeyOptions>(configuration, PrekeyOptions.SectionName);
-        prekeys.Validate();
+        var prekeys = configuration.BindOptions<PrekeyOptions>(PrekeyOptions.SectionName);
         services.AddSingleton(prekeys);
-        var attachments = Bind<AttachmentOptions>(configuration, AttachmentOptions.SectionName);
-        attachments.Validate();
+        var attachments = configuration.BindOptions<AttachmentOptions>(AttachmentOptions.SectionName);
         services.AddSingleton(attachments);
-        var calling = Bind<CallingOptions>(configuration, CallingOptions.SectionName);
-        calling.Validate();
+        var calling = configuration.BindOptions<CallingOptions>(CallingOptions.SectionName);
         services.AddSingleton(calling);
 
         // Fail start-up with a clear message when cluster mode has no signing key or no certificates
@@ -85,8 +76,7 @@ public static class E2eeChatServices
         var signingKey = SigningKey.Resolve(auth, storage);
         services.AddSingleton(signingKey);
         services.AddSingleton(new RefreshTokenSuccessor(signingKey.DeriveKey("e2eechat refresh-token successor v1")));
-        var certificates = Bind<CertificateOptions>(configuration, CertificateOptions.SectionName);
-        certificates.Validate();
+        var certificates = configuration.BindOptions<CertificateOptions>(CertificateOptions.SectionName);
         services.AddSingleton(sp => SenderCertificates.Resolve(certificates, storage, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => SqlStorage.Create(storage, messaging.MailboxQuota));
         services.AddSingleton(sp => sp.GetRequiredService<SqlStorage>().Accounts);
@@ -144,21 +134,11 @@ public static class E2eeChatServices
         services.AddAccessTokenAuthentication();
         services.AddAuthorization();
         services.AddReadinessChecks();
-        var shutdown = Bind<ShutdownOptions>(configuration, ShutdownOptions.SectionName);
-        shutdown.Validate();
+        var shutdown = configuration.BindOptions<ShutdownOptions>(ShutdownOptions.SectionName);
         services.AddGracefulDrain(shutdown);
         services.AddOpenApi();
-        var proxies = Bind<TrustedProxyOptions>(configuration, TrustedProxyOptions.SectionName);
-        proxies.Validate();
+        var proxies = configuration.BindOptions<TrustedProxyOptions>(TrustedProxyOptions.SectionName);
         services.Configure<ForwardedHeadersOptions>(proxies.ApplyTo);
         return services;
-    }
-
-    private static T Bind<T>(IConfiguration configuration, string section)
-        where T : new()
-    {
-        var options = new T();
-        configuration.GetSection(section).Bind(options);
-        return options;
     }
 }

@@ -1,3 +1,4 @@
+using E2eeChat.Domain.Common;
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 
@@ -8,7 +9,7 @@ namespace E2eeChat.Server.Hosting;
 /// <c>X-Forwarded-Proto</c> are believed. With none configured the headers are ignored, from loopback too:
 /// otherwise any client could name its own address, and per-address limits would charge whomever it named.
 /// </summary>
-public sealed class TrustedProxyOptions
+public sealed class TrustedProxyOptions : IValidatedOptions
 {
     public const string SectionName = "ForwardedHeaders";
 

@@ -1,3 +1,5 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Server.Limits;
 
 /// <summary>
@@ -26,7 +28,7 @@ public sealed class RateLimitRule
 }
 
 /// <summary>Bound from the <c>RateLimits</c> section; every limiter is configured here and only here.</summary>
-public sealed class RateLimitOptions
+public sealed class RateLimitOptions : IValidatedOptions
 {
     public const string SectionName = "RateLimits";
 

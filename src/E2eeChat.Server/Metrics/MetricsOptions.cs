@@ -1,7 +1,9 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Server.Metrics;
 
 /// <summary>Bound from the <c>Metrics</c> section: where Prometheus scrapes this instance.</summary>
-public sealed class MetricsOptions
+public sealed class MetricsOptions : IValidatedOptions
 {
     public const string SectionName = "Metrics";
 

@@ -1,4 +1,5 @@
 using E2eeChat.Server.Delivery;
+using E2eeChat.Server.Hosting;
 using Npgsql;
 using OpenTelemetry.Metrics;
 
@@ -57,13 +58,8 @@ internal static class MetricsSetup
         builder.WebHost.UseUrls($"{(string.IsNullOrEmpty(urls) ? defaultUrl : urls)};{metricsUrl}");
     }
 
-    public static MetricsOptions Bind(IConfiguration configuration)
-    {
-        var options = new MetricsOptions();
-        configuration.GetSection(MetricsOptions.SectionName).Bind(options);
-        options.Validate();
-        return options;
-    }
+    public static MetricsOptions Bind(IConfiguration configuration) =>
+        configuration.BindOptions<MetricsOptions>(MetricsOptions.SectionName);
 
     /// <summary>First in the pipeline: a scrape costs no routing, authentication or rate limit.</summary>
     public static void UseE2eeChatMetrics(this WebApplication app)

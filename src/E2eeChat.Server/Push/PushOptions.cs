@@ -1,10 +1,12 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Server.Push;
 
 /// <summary>
 /// Bound from the <c>Push</c> section. The VAPID key pair (RFC 8292) is required in cluster mode, the same on every
 /// instance (<c>push create-vapid-keys</c> makes one); the embedded default generates its own into <c>./data</c>.
 /// </summary>
-public sealed class PushOptions
+public sealed class PushOptions : IValidatedOptions
 {
     public const string SectionName = "Push";
 

@@ -1,3 +1,4 @@
+using E2eeChat.Server.Hosting;
 using E2eeChat.Storage;
 
 namespace E2eeChat.Server.Push;
@@ -7,9 +8,7 @@ internal static class PushSetup
 {
     public static void AddPushWakeUps(this IServiceCollection services, IConfiguration configuration, StorageOptions storage)
     {
-        var options = new PushOptions();
-        configuration.GetSection(PushOptions.SectionName).Bind(options);
-        options.Validate();
+        var options = configuration.BindOptions<PushOptions>(PushOptions.SectionName);
         services.AddSingleton(options);
         services.AddSingleton(VapidKeys.Resolve(options, storage));
         services.AddSingleton<WakeUps>();

@@ -1,7 +1,9 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Server.Shutdown;
 
 /// <summary>Bound from the <c>Shutdown</c> section: how an instance leaves the cluster on SIGTERM (<see cref="GracefulDrain"/>).</summary>
-public sealed class ShutdownOptions
+public sealed class ShutdownOptions : IValidatedOptions
 {
     public const string SectionName = "Shutdown";
 

@@ -8,7 +8,10 @@ public sealed class RoomOptionsTests
     [Fact]
     public void Defaults_let_a_full_room_of_six_device_members_be_sent_to_in_one_send()
     {
-        Assert.Null(Record.Exception(() => new RoomOptions().Validate(maxDevicesPerUser: 6)));
+        var options = new RoomOptions();
+
+        Assert.Null(Record.Exception(options.Validate));
+        Assert.Null(Record.Exception(() => options.ValidateFanOut(maxDevicesPerUser: 6)));
     }
 
     [Theory]
@@ -25,9 +28,25 @@ public sealed class RoomOptionsTests
             MaxPendingInvitationsPerUser = maxPendingInvitations,
         };
 
-        var error = Assert.Throws<InvalidOperationException>(() => options.Validate(maxDevices));
+        var error = Assert.Throws<InvalidOperationException>(() =>
+        {
+            options.Validate();
+            options.ValidateFanOut(maxDevices);
+        });
 
         Assert.StartsWith("Rooms:Max", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Devices:MaxDevices", 0, 10)]
+    [InlineData("Devices:LinkCodeLifetime", 6, 0)]
+    public void Device_settings_that_cannot_work_fail_at_start_up(string setting, int maxDevices, int linkCodeMinutes)
+    {
+        var options = new Devices.DeviceOptions { MaxDevices = maxDevices, LinkCodeLifetime = TimeSpan.FromMinutes(linkCodeMinutes) };
+
+        var error = Assert.Throws<InvalidOperationException>(options.Validate);
+
+        Assert.StartsWith(setting, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,10 +1,12 @@
+using E2eeChat.Domain.Common;
+
 namespace E2eeChat.Server.Auth.Passwords;
 
 /// <summary>
 /// Argon2id cost for new password hashes, bound from the <c>PasswordHashing</c> section. The defaults
 /// are OWASP's first recommendation (19 MiB, 2 passes, 1 lane).
 /// </summary>
-public sealed class PasswordHashingOptions
+public sealed class PasswordHashingOptions : IValidatedOptions
 {
     public const string SectionName = "PasswordHashing";
 
