@@ -87,6 +87,13 @@ export class SignalDevice {
 }
 
 /** A libsignal PreKeyBundle for one device of a fetched `{identityKey, devices}` response. */
+/** A new libsignal device with its own account on the server (`api` from lib/api.js): { device, account, address }. */
+export async function signUpSignalDevice(api) {
+  const device = new SignalDevice();
+  const account = await api.signUp({ identityKey: device.identityKey, registrationId: device.registrationId });
+  return { device, account, address: Signal.ProtocolAddress.new(account.userId, account.deviceId) };
+}
+
 export function preKeyBundle(response, device) {
   return Signal.PreKeyBundle.new(
     device.registrationId,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as Signal from '@signalapp/libsignal-client';
 import { Api } from '../lib/api.js';
-import { SignalDevice, preKeyBundle } from '../lib/keys.js';
+import { signUpSignalDevice, preKeyBundle } from '../lib/keys.js';
 import { startServer } from '../lib/server.js';
 
 let server;
@@ -20,11 +20,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function signUp() {
-  const device = new SignalDevice();
-  const account = await api.signUp({ identityKey: device.identityKey, registrationId: device.registrationId });
-  return { device, account, address: Signal.ProtocolAddress.new(account.userId, account.deviceId) };
-}
+const signUp = () => signUpSignalDevice(api);
 
 test('a delivery certificate deserializes and validates against the published trust root', async () => {
   const alice = await signUp();

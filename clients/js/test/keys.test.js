@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import * as Signal from '@signalapp/libsignal-client';
 import { Api, fromBase64, toBase64 } from '../lib/api.js';
-import { SignalDevice, preKeyBundle } from '../lib/keys.js';
+import { SignalDevice, signUpSignalDevice, preKeyBundle } from '../lib/keys.js';
 import { startServer } from '../lib/server.js';
 
 let server;
@@ -21,12 +21,7 @@ after(async () => {
   await server?.stop();
 });
 
-/** A libsignal device with an account on the server: { device, account, address }. */
-async function signUp() {
-  const device = new SignalDevice();
-  const account = await api.signUp({ identityKey: device.identityKey, registrationId: device.registrationId });
-  return { device, account, address: Signal.ProtocolAddress.new(account.userId, account.deviceId) };
-}
+const signUp = () => signUpSignalDevice(api);
 
 async function upload(user, keys) {
   const response = await api.uploadKeys(user.account.accessToken, user.device.generateKeys(keys));

@@ -62,11 +62,9 @@ internal sealed partial class LiveSessionAudit(
     {
         try
         {
-            var live = connections.LiveSessions();
-            var active = new HashSet<Guid>(live.Count);
-            for (var start = 0; start < live.Count; start += QueryBatch)
+            var active = new HashSet<Guid>();
+            foreach (var batch in connections.LiveSessions().Chunk(QueryBatch))
             {
-                var batch = live.Skip(start).Take(QueryBatch).ToList();
                 active.UnionWith(await sessions.ActiveAmongAsync(batch, cancellationToken).ConfigureAwait(false));
             }
             var closed = await connections.CloseEndedSessionsAsync(active, Reason).ConfigureAwait(false);
