@@ -236,11 +236,14 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
             var snapshot = await _writer.LockAsync(connection, transaction, SendBatchPlan.Locks(sends), cancellationToken)
                 .ConfigureAwait(false);
             (outcomes, var rows) = SendBatchPlan.Decide(sends, snapshot, _quota);
-            if (!rows.IsEmpty)
+            if (rows.IsEmpty)
             {
-                await _writer.WriteAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            else
+            {
+                await _writer.WriteAndCommitAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+            }
         }
         for (var i = 0; i < sends.Count; i++)
         {
@@ -262,8 +265,8 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
         {
             await using (var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false))
             {
-                (receipts, deleted) = await _writer.AckAsync(connection, transaction, requests, cancellationToken).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                (receipts, deleted) = await _writer.AckAndCommitAsync(connection, transaction, requests, cancellationToken)
+                    .ConfigureAwait(false);
             }
             if (deleted > 0)
             {
