@@ -49,10 +49,11 @@ internal sealed class PostgresMailboxWriter : MailboxWriter
         INSERT INTO direct_contacts (sender_user, recipient_user) SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING
         """;
 
-    private const string LockAckers = """
+    private const string LockCallers = """
         SELECT 1 FROM devices d JOIN unnest($1::uuid[], $2::int[]) a(user_id, device_id) ON d.user_id = a.user_id AND d.device_id = a.device_id
         ORDER BY d.user_id, d.device_id FOR UPDATE OF d
         """;
+
     // One statement after the lock: the envelopes go, their devices' counters drop (rows this transaction locked already)
     // and their status rows advance to delivered. Data-modifying CTEs all run, whether the outer query reads them or not.
     // One row per deleted envelope; the sender is null where the status was past delivered already (no receipt).
@@ -74,6 +75,13 @@ internal sealed class PostgresMailboxWriter : MailboxWriter
         )
         SELECT a.message_id, d.sender_user, a.user_id, a.device_id, a.at FROM acked a
         LEFT JOIN delivered d ON d.message_id = a.message_id AND d.user_id = a.user_id AND d.device_id = a.device_id
+        """;
+
+    private static readonly string MarkRead = $"""
+        UPDATE message_recipients r SET status = {(int)DeliveryStatus.Read}, updated_at = a.at
+        FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::bigint[]) a(message_id, user_id, device_id, at)
+        WHERE r.message_id = a.message_id AND r.user_id = a.user_id AND r.device_id = a.device_id AND r.status < {(int)DeliveryStatus.Read}
+        RETURNING r.message_id, r.sender_user, r.user_id, r.device_id, a.at
         """;
 
     // Sent with the last statements of a transaction, it saves the round trip of NpgsqlTransaction.Commit; Npgsql sees
@@ -199,34 +207,13 @@ internal sealed class PostgresMailboxWriter : MailboxWriter
     public override async Task<(List<Receipt> Receipts, int Deleted)> AckAndCommitAsync(DbConnection connection,
         DbTransaction transaction, List<AckRequest> acks, CancellationToken cancellationToken)
     {
-        var ackers = DevicesOf(acks);
-        var (ackerUsers, ackerDevices) = (new Guid[ackers.Count], new int[ackers.Count]);
-        var at = 0;
-        foreach (var (user, device) in ackers)
-        {
-            (ackerUsers[at], ackerDevices[at]) = (user, device);
-            at++;
-        }
-        var total = 0;
-        foreach (var ack in acks)
-        {
-            total += ack.EnvelopeIds.Count;
-        }
-        var (ids, users, devices, times) = (new Guid[total], new Guid[total], new int[total], new long[total]);
-        at = 0;
-        foreach (var ack in acks)
-        {
-            foreach (var id in ack.EnvelopeIds)
-            {
-                (ids[at], users[at], devices[at], times[at]) = (id, ack.UserId, ack.DeviceId, ack.Now);
-                at++;
-            }
-        }
+        var (ackerUsers, ackerDevices) = DistinctDevices(acks, ack => (ack.UserId, ack.DeviceId));
+        var (ids, users, devices, times) = Rows(acks, ack => (ack.UserId, ack.DeviceId, ack.EnvelopeIds, ack.Now));
 
-        var receipts = new List<Receipt>(total);
+        var receipts = new List<Receipt>(ids.Length);
         var deleted = 0;
         await using var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
-        batch.BatchCommands.Add(Command(LockAckers, ackerUsers, ackerDevices));
+        batch.BatchCommands.Add(Command(LockCallers, ackerUsers, ackerDevices));
         batch.BatchCommands.Add(Command(AckDeliver, ids, users, devices, times));
         batch.BatchCommands.Add(Command(Commit));
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
@@ -249,6 +236,31 @@ internal sealed class PostgresMailboxWriter : MailboxWriter
         return (receipts, deleted);
     }
 
+    public override async Task<List<Receipt>> MarkReadAndCommitAsync(DbConnection connection, DbTransaction transaction,
+        List<ReadRequest> reads, CancellationToken cancellationToken)
+    {
+        var (readerUsers, readerDevices) = DistinctDevices(reads, read => (read.UserId, read.DeviceId));
+        var (messages, users, devices, times) = Rows(reads, read => (read.UserId, read.DeviceId, read.MessageIds, read.Now));
+
+        var receipts = new List<Receipt>(messages.Length);
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        batch.BatchCommands.Add(Command(LockCallers, readerUsers, readerDevices));
+        batch.BatchCommands.Add(Command(MarkRead, messages, users, devices, times));
+        batch.BatchCommands.Add(Command(Commit));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            receipts.Add(new Receipt(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetInt32(3), DeliveryStatus.Read,
+                reader.GetInt64(4)));
+        }
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Drains the COMMIT, so that its failure surfaces here.
+        }
+        return receipts;
+    }
+
     private static NpgsqlBatchCommand Command(string sql, params object[] arrays)
     {
         var command = new NpgsqlBatchCommand(sql);
@@ -259,14 +271,55 @@ internal sealed class PostgresMailboxWriter : MailboxWriter
         return command;
     }
 
-    /// <summary>The acknowledging devices, distinct and in key order: the order every writer locks them in.</summary>
-    private static SortedSet<(Guid UserId, int DeviceId)> DevicesOf(List<AckRequest> acks)
+    /// <summary>
+    /// One row per (id, device) named in the batch, with the time of the first request that named it: a statement joining
+    /// the same target row twice would take either.
+    /// </summary>
+    private static (Guid[] Ids, Guid[] Users, int[] Devices, long[] Times) Rows<TRequest>(List<TRequest> requests,
+        Func<TRequest, (Guid UserId, int DeviceId, IReadOnlyList<Guid> Ids, long Now)> rowsOf)
     {
-        var devices = new SortedSet<(Guid, int)>();
-        foreach (var ack in acks)
+        var total = 0;
+        foreach (var request in requests)
         {
-            devices.Add((ack.UserId, ack.DeviceId));
+            total += rowsOf(request).Ids.Count;
         }
-        return devices;
+        var (ids, users, devices, times) = (new Guid[total], new Guid[total], new int[total], new long[total]);
+        var seen = new HashSet<(Guid, Guid, int)>(total);
+        var at = 0;
+        foreach (var request in requests)
+        {
+            var (user, device, named, now) = rowsOf(request);
+            foreach (var id in named)
+            {
+                if (seen.Add((id, user, device)))
+                {
+                    (ids[at], users[at], devices[at], times[at]) = (id, user, device, now);
+                    at++;
+                }
+            }
+        }
+        if (at < total)
+        {
+            (ids, users, devices, times) = (ids[..at], users[..at], devices[..at], times[..at]);
+        }
+        return (ids, users, devices, times);
+    }
+
+    /// <summary>The requests' devices, distinct, as two arrays for the lock statement (which orders them as PostgreSQL does).</summary>
+    private static (Guid[] Users, int[] Devices) DistinctDevices<TRequest>(List<TRequest> requests, Func<TRequest, (Guid, int)> deviceOf)
+    {
+        var distinct = new HashSet<(Guid, int)>();
+        foreach (var request in requests)
+        {
+            distinct.Add(deviceOf(request));
+        }
+        var (users, devices) = (new Guid[distinct.Count], new int[distinct.Count]);
+        var at = 0;
+        foreach (var (user, device) in distinct)
+        {
+            (users[at], devices[at]) = (user, device);
+            at++;
+        }
+        return (users, devices);
     }
 }

@@ -29,6 +29,13 @@ internal abstract class MailboxWriter
     public abstract Task<(List<Receipt> Receipts, int Deleted)> AckAndCommitAsync(DbConnection connection, DbTransaction transaction, List<AckRequest> acks,
         CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Locks the reading devices in key order (so that a device's reads and acks never wait on each other's status rows
+    /// in opposite orders), advances their status rows of the named messages to read and commits; returns the receipts.
+    /// </summary>
+    public abstract Task<List<Receipt>> MarkReadAndCommitAsync(DbConnection connection, DbTransaction transaction, List<ReadRequest> reads,
+        CancellationToken cancellationToken);
+
     protected static void AddDevice(MailboxSnapshot snapshot, LockedDevice device)
     {
         if (!snapshot.Devices.TryGetValue(device.UserId, out var devices))

@@ -221,6 +221,36 @@ internal sealed class SqliteMailboxWriter(SqlDialect dialect) : MailboxWriter
         return (receipts, deleted.Count);
     }
 
+    public override async Task<List<Receipt>> MarkReadAndCommitAsync(DbConnection connection, DbTransaction transaction,
+        List<ReadRequest> reads, CancellationToken cancellationToken)
+    {
+        var receipts = new List<Receipt>();
+        await using (var mark = connection.Command($"""
+            UPDATE message_recipients SET status = {(int)DeliveryStatus.Read}, updated_at = @now
+            WHERE message_id = @message AND user_id = @user AND device_id = @device AND status < {(int)DeliveryStatus.Read}
+            RETURNING sender_user
+            """, transaction))
+        {
+            var (now, message, user, device) = (mark.Parameter("now"), mark.Parameter("message"), mark.Parameter("user"),
+                mark.Parameter("device"));
+            foreach (var read in reads)
+            {
+                (now.Value, user.Value, device.Value) = (read.Now, read.UserId, read.DeviceId);
+                foreach (var messageId in read.MessageIds)
+                {
+                    message.Value = messageId;
+                    await using var reader = await mark.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        receipts.Add(new Receipt(messageId, reader.GetGuid(0), read.UserId, read.DeviceId, DeliveryStatus.Read, read.Now));
+                    }
+                }
+            }
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return receipts;
+    }
+
     /// <summary>Per device, the envelopes and bytes its acks deleted.</summary>
     private static SortedDictionary<(Guid UserId, int DeviceId), (long Envelopes, long Bytes)> Released(List<AckedEnvelope> deleted)
     {
