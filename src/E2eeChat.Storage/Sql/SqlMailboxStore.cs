@@ -38,9 +38,9 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
         _dialect = dialect;
         _writer = writer;
         _quota = quota;
-        _sends = new GroupCommitter<MailboxBatch, StoreOutcome>(CommitSendsAsync, send => send.Envelopes.Count, options, writers);
-        _acks = new GroupCommitter<AckRequest, IReadOnlyList<Receipt>>(CommitAcksAsync, ack => ack.EnvelopeIds.Count, options, writers);
-        _reads = new GroupCommitter<ReadRequest, IReadOnlyList<Receipt>>(CommitReadsAsync, read => read.MessageIds.Count, options, writers);
+        _sends = new GroupCommitter<MailboxBatch, StoreOutcome>("send", CommitSendsAsync, send => send.Envelopes.Count, options, writers);
+        _acks = new GroupCommitter<AckRequest, IReadOnlyList<Receipt>>("ack", CommitAcksAsync, ack => ack.EnvelopeIds.Count, options, writers);
+        _reads = new GroupCommitter<ReadRequest, IReadOnlyList<Receipt>>("read", CommitReadsAsync, read => read.MessageIds.Count, options, writers);
     }
 
     public Task<StoreOutcome> StoreAsync(MailboxBatch batch, CancellationToken cancellationToken)
