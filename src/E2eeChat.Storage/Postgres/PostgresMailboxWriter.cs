@@ -15,9 +15,11 @@ internal sealed class PostgresMailboxWriter : MailboxWriter
     // and devices read are the ones at the lock, and no send can change them before this transaction ends.
     private const string LockRooms = "SELECT room_id FROM rooms WHERE room_id = ANY($1) ORDER BY room_id FOR UPDATE";
     private const string ReadMembers = "SELECT room_id, user_id FROM room_members WHERE room_id = ANY($1)";
+    // One array of users, so the primary key finds them: "user_id = ANY($1) OR user_id IN (subquery)" cannot use an
+    // index for the OR and scans every device row, per batch.
     private const string LockDevices = """
         SELECT user_id, device_id, registration_id, mailbox_seq, mailbox_count, mailbox_bytes FROM devices
-        WHERE user_id = ANY($1) OR user_id IN (SELECT user_id FROM room_members WHERE room_id = ANY($2))
+        WHERE user_id = ANY($1 || ARRAY(SELECT user_id FROM room_members WHERE room_id = ANY($2)))
         ORDER BY user_id, device_id FOR UPDATE
         """;
     private const string ReadEarlier = """

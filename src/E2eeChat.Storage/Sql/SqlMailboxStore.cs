@@ -127,17 +127,16 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
     {
         await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        // The devices first, in key order, as every mailbox writer takes them; then their counters, then the rows.
+        // The devices first, in key order, as every mailbox writer takes them; then their counters, then the rows. Each
+        // statement starts from the expired envelopes (the expiry and time indexes), never from every device.
         await using var envelopes = connection.Command($"""
             SELECT d.user_id FROM devices d
-            WHERE EXISTS (SELECT 1 FROM envelopes e WHERE e.user_id = d.user_id AND e.device_id = d.device_id AND {Expired})
+            WHERE (d.user_id, d.device_id) IN (SELECT e.user_id, e.device_id FROM envelopes e WHERE {Expired})
             ORDER BY d.user_id, d.device_id{_dialect.ForUpdate};
-            UPDATE devices SET
-                mailbox_count = mailbox_count - (SELECT COUNT(*) FROM envelopes e
-                    WHERE e.user_id = devices.user_id AND e.device_id = devices.device_id AND {Expired}),
-                mailbox_bytes = mailbox_bytes - (SELECT COALESCE(SUM(length(e.content)), 0) FROM envelopes e
-                    WHERE e.user_id = devices.user_id AND e.device_id = devices.device_id AND {Expired})
-            WHERE EXISTS (SELECT 1 FROM envelopes e WHERE e.user_id = devices.user_id AND e.device_id = devices.device_id AND {Expired});
+            UPDATE devices SET mailbox_count = mailbox_count - x.envelopes, mailbox_bytes = mailbox_bytes - x.bytes
+            FROM (SELECT e.user_id, e.device_id, COUNT(*) AS envelopes, SUM(length(e.content)) AS bytes FROM envelopes e
+                WHERE {Expired} GROUP BY e.user_id, e.device_id) x
+            WHERE devices.user_id = x.user_id AND devices.device_id = x.device_id;
             """, transaction);
         await envelopes.With("now", now).With("since", retainedSince).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await using var delete = connection.Command($"DELETE FROM envelopes AS e WHERE {Expired}", transaction);
