@@ -78,6 +78,26 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
             """);
         await using var reader = await command.With("user", userId).With("device", deviceId).With("after", afterSequence)
             .With("now", now).With("limit", limit).ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await EnvelopesAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<Envelope>> UnacknowledgedAsync(Guid messageId, Guid senderUserId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // The message's recipients (its primary key) lead to each device's mailbox (its index).
+        await using var command = connection.Command($"""
+            SELECT {EnvelopeColumns} FROM envelopes
+            WHERE message_id = @message AND source_user = @sender
+                AND (user_id, device_id) IN (SELECT user_id, device_id FROM message_recipients WHERE message_id = @message)
+            ORDER BY user_id, device_id
+            """);
+        await using var reader = await command.With("message", messageId).With("sender", senderUserId)
+            .ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await EnvelopesAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<Envelope>> EnvelopesAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
         var envelopes = new List<Envelope>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -60,6 +60,31 @@ public sealed class LostCommitAnswerTests(RelayedPostgresServerFactory factory) 
     private readonly ApiClient _api = factory.Api();
 
     [Fact]
+    public async Task A_send_whose_commit_answer_was_lost_gets_503_and_its_retry_gets_the_first_answer_and_delivers_its_one_envelope()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        await using var bobHub = await HubDevice.ConnectAsync(factory.BaseAddress, bob);
+        await bobHub.WaitForQueueEmptyAsync();
+        var text = Marker("lost");
+        var key = Guid.NewGuid().ToString();
+
+        var lost = factory.Relay.ArmAsync(Encoding.UTF8.GetBytes(text), AfterCommit.LoseTheAnswer);
+        var first = await _api.SendTextAsync(alice, bob, text, key);
+        await lost.WaitAsync(Patience);
+        var retry = await _api.SendTextAsync(alice, bob, text, key);
+        await bobHub.WaitUntilAsync(() => bobHub.Texts().Contains(text), "the envelope whose first answer was lost");
+        await SendBarrierAsync(alice, bob, bobHub);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first.Status);
+        Assert.Equal("store_unavailable", first.Code);
+        Assert.Equal(HttpStatusCode.OK, retry.Status);
+        Assert.Equal([text, "barrier"], bobHub.Texts());
+        Assert.Equal(Guid.Parse(retry.Text("messageId")), bobHub.Envelopes[0].MessageId);
+        Assert.Equal([text, "barrier"], (await _api.MailboxAsync(bob)).Select(Text));
+    }
+
+    [Fact]
     public async Task A_pump_that_could_not_read_the_mailbox_while_the_store_was_down_delivers_after_it_returns_without_a_reconnect()
     {
         var alice = await _api.SignUpAsync();
