@@ -214,8 +214,8 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
 
 
     /// <summary>
-    /// One transaction for the whole batch. When it fails (a constraint, a lost connection), each send is tried alone, so
-    /// that a send that cannot commit fails itself only; nobody is answered before the commit that holds their send.
+    /// One transaction for the whole batch. When it fails before its COMMIT (a constraint, a lost connection), each send is
+    /// tried alone, so that a send that cannot commit fails itself only; nobody is answered before the commit that holds their send.
     /// </summary>
     private async Task CommitSendsAsync(List<PendingCommit<MailboxBatch, StoreOutcome>> sends, CancellationToken cancellationToken)
     {
@@ -260,7 +260,20 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
             {
                 await _writer.WriteAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
             }
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is DbException or InvalidOperationException)
+            {
+                // The COMMIT went out and its answer never came: the batch may have committed, and its sends tried again
+                // would meet their own rows (a duplicate message id). Each caller hears of it (503) and retries with its messageId.
+                foreach (var send in sends)
+                {
+                    send.Fail(exception);
+                }
+                return;
+            }
         }
         for (var i = 0; i < sends.Count; i++)
         {

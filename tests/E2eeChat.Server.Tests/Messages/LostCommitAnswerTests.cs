@@ -123,6 +123,37 @@ public sealed class LostCommitAnswerTests(RelayedPostgresServerFactory factory) 
         Assert.Equal(Guid.Parse(retry.Text("messageId")), bobHub.Envelopes[0].MessageId);
     }
 
+    [Fact]
+    public async Task A_batch_whose_commit_answer_was_lost_stores_each_send_once_and_refuses_the_one_without_a_messageId()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        await using var bobHub = await HubDevice.ConnectAsync(factory.BaseAddress, bob);
+        await bobHub.WaitForQueueEmptyAsync();
+        var devices = await _api.DevicesAsync(bob);
+        var path = $"/api/v1/messages/{bob.UserId}";
+        object Request(string text, string? key) => Send(devices.Select(d => Envelope(d.DeviceId, d.RegistrationId, text)), key);
+        var keyless = Marker("keyless");
+        var keyed = Enumerable.Range(0, 3).Select(i => (Text: $"keyed-{i}", Key: Guid.NewGuid().ToString())).ToList();
+
+        // Made together, the four share the writer's batch; the keyless one marks it.
+        var lost = factory.Relay.ArmAsync(Encoding.UTF8.GetBytes(keyless), AfterCommit.LoseTheAnswer);
+        var answers = await Task.WhenAll(keyed.Select(k => _api.PutAsync(path, Request(k.Text, k.Key), alice.AccessToken))
+            .Prepend(_api.PutAsync(path, Request(keyless, null), alice.AccessToken)));
+        await lost.WaitAsync(Patience);
+        foreach (var (text, key) in keyed)
+        {
+            await Wait.UntilAsync(async () => (await _api.PutAsync(path, Request(text, key), alice.AccessToken)).Status == HttpStatusCode.OK,
+                Patience, $"{text} to be answered 200");
+        }
+        await SendBarrierAsync(alice, bob, bobHub);
+
+        // The keyless send may have committed and nothing can tell: it is refused, not stored a second time.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answers[0].Status);
+        Assert.Equal("store_unavailable", answers[0].Code);
+        Assert.Equal(keyed.Select(k => k.Text).Append(keyless).Append("barrier").Order(), bobHub.Texts().Order());
+    }
+
     private static string Marker(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
     private async Task SendBarrierAsync(TestDevice from, TestDevice to, HubDevice hub)
