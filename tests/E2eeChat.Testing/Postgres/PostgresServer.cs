@@ -41,7 +41,12 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>The server shared by every test in this process; stopped when the process exits.</summary>
     public static Task<PostgresServer> Shared => SharedServer.Value;
 
-    public static async Task<PostgresServer> StartAsync(bool durable = false)
+    /// <summary>
+    /// A server of its own. <paramref name="durable"/>: flushed to disk as in production. Otherwise nothing is flushed, and
+    /// <paramref name="crashSafe"/> still answers a commit only once its WAL is written to the operating system, so that a
+    /// crash of PostgreSQL's own processes (<see cref="StopAsync"/>) loses nothing that was answered.
+    /// </summary>
+    public static async Task<PostgresServer> StartAsync(bool durable = false, bool crashSafe = false)
     {
         var binDirectory = FindBinDirectory();
         var directory = new TempDirectory("e2eechat-pg");
@@ -63,9 +68,12 @@ public sealed class PostgresServer : IAsyncDisposable
         ];
         if (!durable)
         {
-            // Test data is thrown away: skip the disk flushes. Without synchronous_commit a crash (StopAsync) may also lose
-            // commits already answered: a test that stops the server needs durable.
-            arguments.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+            // Test data is thrown away: skip the disk flushes that only protect it from power loss.
+            arguments.AddRange(["-c", "fsync=off", "-c", "full_page_writes=off"]);
+            if (!crashSafe)
+            {
+                arguments.AddRange(["-c", "synchronous_commit=off"]);
+            }
         }
         var server = new PostgresServer(directory, binDirectory, arguments, port);
         await server.StartProcessAsync().ConfigureAwait(false);
