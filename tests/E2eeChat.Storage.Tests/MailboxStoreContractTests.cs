@@ -108,6 +108,26 @@ public abstract class MailboxStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unacknowledged_gives_a_messages_envelopes_still_in_mailboxes_and_only_to_its_sender()
+    {
+        var alice = await AccountAsync(devices: 1);
+        var bob = await AccountAsync(devices: 2);
+        var sent = await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices, key: "k1"), None);
+        var messageId = sent.Result!.MessageId;
+        await Mailbox.AckAsync(bob.UserId, 1, [sent.Envelopes.Single(e => e.DestinationDeviceId == 1).Id], Now, None);
+
+        var left = await Mailbox.UnacknowledgedAsync(messageId, alice.UserId, None);
+        var asBob = await Mailbox.UnacknowledgedAsync(messageId, bob.UserId, None);
+
+        var forDevice2 = sent.Envelopes.Single(e => e.DestinationDeviceId == 2);
+        var envelope = Assert.Single(left);
+        Assert.Equal((forDevice2.Id, forDevice2.MessageId, forDevice2.DestinationUserId, 2, forDevice2.Sequence),
+            (envelope.Id, envelope.MessageId, envelope.DestinationUserId, envelope.DestinationDeviceId, envelope.Sequence));
+        Assert.Equal(forDevice2.Content, envelope.Content);
+        Assert.Empty(asBob);
+    }
+
+    [Fact]
     public async Task Concurrent_sends_to_one_device_get_distinct_gap_free_sequences()
     {
         var bob = await AccountAsync(devices: 1);

@@ -16,6 +16,12 @@ public interface IMailboxStore
     Task<IReadOnlyList<Envelope>> ReadAsync(Guid userId, int deviceId, long afterSequence, int limit, long now,
         CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The envelopes of <paramref name="messageId"/>, sent by <paramref name="senderUserId"/>, still in their mailboxes: what a
+    /// retried send announces again, since its first attempt may have committed without announcing anything.
+    /// </summary>
+    Task<IReadOnlyList<Envelope>> UnacknowledgedAsync(Guid messageId, Guid senderUserId, CancellationToken cancellationToken);
+
     /// <summary>Deletes acknowledged envelopes of this device; returns the receipts it caused (sent → delivered).</summary>
     Task<IReadOnlyList<Receipt>> AckAsync(Guid userId, int deviceId, IReadOnlyList<Guid> envelopeIds, long now,
         CancellationToken cancellationToken);

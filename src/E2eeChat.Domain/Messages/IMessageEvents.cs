@@ -12,5 +12,11 @@ public interface IMessageEvents
     /// </summary>
     ValueTask EnvelopesAsync(IReadOnlyList<Envelope> envelopes, bool durable, bool urgent, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Envelopes committed earlier and announced again for a retried send (its first announcement may never have gone
+    /// out); nothing new was stored. A connection that has pushed them already ignores them.
+    /// </summary>
+    ValueTask EnvelopesAgainAsync(IReadOnlyList<Envelope> envelopes, bool urgent, CancellationToken cancellationToken);
+
     ValueTask ReceiptsAsync(IReadOnlyList<Receipt> receipts, CancellationToken cancellationToken);
 }

@@ -83,6 +83,13 @@ public sealed class MessageService(
                 await events.EnvelopesAsync(outcome.Envelopes, durable: true, urgent: request.Urgent != false, cancellationToken).ConfigureAwait(false);
                 return outcome.Result!;
             case StoreOutcomeKind.Duplicate:
+                // The first attempt may have committed and lost its answer before announcing: announce what is still there.
+                var unacknowledged = await mailbox.UnacknowledgedAsync(outcome.Result!.MessageId, senderUserId, cancellationToken)
+                    .ConfigureAwait(false);
+                if (unacknowledged.Count > 0)
+                {
+                    await events.EnvelopesAgainAsync(unacknowledged, urgent: request.Urgent != false, cancellationToken).ConfigureAwait(false);
+                }
                 return outcome.Result!;
             case StoreOutcomeKind.NotRoomMember:
                 throw RoomRules.NotFound();

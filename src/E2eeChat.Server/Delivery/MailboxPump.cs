@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using E2eeChat.Domain.Messages;
+using E2eeChat.Server.Errors;
 using E2eeChat.Server.Hub;
 using E2eeChat.Server.Metrics;
 using Microsoft.AspNetCore.SignalR;
@@ -17,6 +18,8 @@ internal sealed partial class MailboxPump : IAsyncDisposable
 {
     private const int QueueCapacity = 1024;
     private const int ReadBatch = 100;
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(2);
 
     private readonly DeviceKey _device;
     private readonly ISingleClientProxy _client;
@@ -116,7 +119,7 @@ internal sealed partial class MailboxPump : IAsyncDisposable
         var cancellationToken = _stop.Token;
         try
         {
-            await DrainMailboxAsync(cancellationToken).ConfigureAwait(false);
+            await DrainUntilReadAsync(cancellationToken).ConfigureAwait(false);
             await _client.SendAsync(HubEvents.QueueEmpty, cancellationToken).ConfigureAwait(false);
             var reader = _announced.Reader;
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -139,14 +142,14 @@ internal sealed partial class MailboxPump : IAsyncDisposable
                     }
                     else if (envelope.Sequence > _lastSequence)
                     {
-                        // A gap: an earlier commit's announcement is still on its way. The mailbox has it.
-                        await DrainMailboxAsync(cancellationToken).ConfigureAwait(false);
+                        // A gap: an earlier commit's announcement is still on its way, or never came. The mailbox has it.
+                        await DrainUntilReadAsync(cancellationToken).ConfigureAwait(false);
                     }
                 }
                 if (_overflowed)
                 {
                     _overflowed = false;
-                    await DrainMailboxAsync(cancellationToken).ConfigureAwait(false);
+                    await DrainUntilReadAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -155,8 +158,31 @@ internal sealed partial class MailboxPump : IAsyncDisposable
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            // The connection is closing or the store failed: the device drains again on reconnect.
+            // The connection is closing: the device drains again on reconnect.
             LogPumpStopped(_logger, exception, _device.UserId, _device.DeviceId);
+        }
+    }
+
+    /// <summary>
+    /// Drains the mailbox; while the store does not answer, tries again, less and less often: the device stays connected
+    /// and gets what it missed once the store is back, without reconnecting.
+    /// </summary>
+    private async Task DrainUntilReadAsync(CancellationToken cancellationToken)
+    {
+        var pause = FirstRetry;
+        while (true)
+        {
+            try
+            {
+                await DrainMailboxAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception exception) when (StoreFailures.AsRefusal(exception) is not null)
+            {
+                LogReadFailed(_logger, exception, _device.UserId, _device.DeviceId, pause);
+            }
+            await Task.Delay(pause, _clock, cancellationToken).ConfigureAwait(false);
+            pause = pause * 2 < LastRetry ? pause * 2 : LastRetry;
         }
     }
 
@@ -195,6 +221,9 @@ internal sealed partial class MailboxPump : IAsyncDisposable
         await _client.SendAsync(HubEvents.Envelope, envelope, cancellationToken).ConfigureAwait(false);
         _metrics.EnvelopeDelivered();
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Reading the mailbox of {UserId}/{DeviceId} failed; trying again in {Pause}")]
+    private static partial void LogReadFailed(ILogger logger, Exception exception, Guid userId, int deviceId, TimeSpan pause);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Mailbox delivery to {UserId}/{DeviceId} stopped")]
     private static partial void LogPumpStopped(ILogger logger, Exception exception, Guid userId, int deviceId);

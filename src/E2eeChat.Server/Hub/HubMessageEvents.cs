@@ -17,6 +17,9 @@ internal sealed class HubMessageEvents(IDeviceBus bus, ReceiptFanout fanout, Wak
         return bus.AnnounceAsync(envelopes, cancellationToken);
     }
 
+    public ValueTask EnvelopesAgainAsync(IReadOnlyList<Envelope> envelopes, bool urgent, CancellationToken cancellationToken) =>
+        EnvelopesAsync(envelopes, durable: true, urgent, cancellationToken);
+
     public ValueTask ReceiptsAsync(IReadOnlyList<Receipt> receipts, CancellationToken cancellationToken)
     {
         fanout.Enqueue(receipts);

@@ -15,6 +15,9 @@ internal sealed class MeteredMessageEvents(IMessageEvents inner, E2eeChatMetrics
         return inner.EnvelopesAsync(envelopes, durable, urgent, cancellationToken);
     }
 
+    public ValueTask EnvelopesAgainAsync(IReadOnlyList<Envelope> envelopes, bool urgent, CancellationToken cancellationToken) =>
+        inner.EnvelopesAgainAsync(envelopes, urgent, cancellationToken);
+
     public ValueTask ReceiptsAsync(IReadOnlyList<Receipt> receipts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(receipts);

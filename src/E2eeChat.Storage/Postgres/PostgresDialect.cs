@@ -36,6 +36,13 @@ internal sealed class PostgresDialect(NpgsqlDataSource dataSource) : SqlDialect,
         return $"{column} = ANY(@{name})";
     }
 
+    /// <summary>
+    /// An error PostgreSQL reported (<see cref="PostgresException"/>) ended the transaction without a commit; any other
+    /// failure of the link (closed, reset, timed out) may have come after the COMMIT reached the server.
+    /// </summary>
+    public override bool MayHaveCommitted(Exception exception) =>
+        exception is (NpgsqlException or InvalidOperationException) and not PostgresException;
+
     public override async Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction,
         CancellationToken cancellationToken)
     {

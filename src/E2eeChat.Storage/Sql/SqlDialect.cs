@@ -48,6 +48,12 @@ public abstract class SqlDialect
     }
 
     /// <summary>
+    /// Whether a write that failed with this exception may still have committed: its COMMIT may have reached the
+    /// database before the link broke. In process (SQLite) a failed commit did not happen.
+    /// </summary>
+    public virtual bool MayHaveCommitted(Exception exception) => false;
+
+    /// <summary>
     /// Called on the same connection after a write that deleted envelope content has committed. SQLite pushes the
     /// deleted bytes out of its write-ahead log here; PostgreSQL leaves dead tuples to VACUUM (README, Security).
     /// </summary>

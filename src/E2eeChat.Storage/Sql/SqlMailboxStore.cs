@@ -80,6 +80,26 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
             """);
         await using var reader = await command.With("user", userId).With("device", deviceId).With("after", afterSequence)
             .With("now", now).With("limit", limit).ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await EnvelopesAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<Envelope>> UnacknowledgedAsync(Guid messageId, Guid senderUserId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // The message's recipients (its primary key) lead to each device's mailbox (its index).
+        await using var command = connection.Command($"""
+            SELECT {EnvelopeColumns} FROM envelopes
+            WHERE message_id = @message AND source_user = @sender
+                AND (user_id, device_id) IN (SELECT user_id, device_id FROM message_recipients WHERE message_id = @message)
+            ORDER BY user_id, device_id
+            """);
+        await using var reader = await command.With("message", messageId).With("sender", senderUserId)
+            .ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await EnvelopesAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<Envelope>> EnvelopesAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
         var envelopes = new List<Envelope>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -171,8 +191,8 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
     }
 
     /// <summary>
-    /// One transaction for the whole batch. When it fails (a constraint, a lost connection), each send is tried alone, so
-    /// that a send that cannot commit fails itself only; nobody is answered before the commit that holds their send.
+    /// One transaction for the whole batch. When it fails before its COMMIT (a constraint, a lost connection), each send is
+    /// tried alone, so that a send that cannot commit fails itself only; nobody is answered before the commit that holds their send.
     /// </summary>
     private async Task CommitSendsAsync(List<PendingCommit<MailboxBatch, StoreOutcome>> sends, CancellationToken cancellationToken)
     {
@@ -219,7 +239,21 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
             }
             else
             {
-                await _writer.WriteAndCommitAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await _writer.WriteAndCommitAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (_dialect.MayHaveCommitted(exception))
+                {
+                    // The COMMIT went out and its answer never came: the batch may have committed, and its sends tried
+                    // again would meet their own rows (a duplicate message id). Each caller hears of it (503) and
+                    // retries with its messageId.
+                    foreach (var send in sends)
+                    {
+                        send.Fail(exception);
+                    }
+                    return;
+                }
             }
         }
         for (var i = 0; i < sends.Count; i++)

@@ -128,11 +128,14 @@ public class PostgresServerFactory : TestServerFactory
     protected override async Task ConfigureStorageAsync(Dictionary<string, string?> settings)
     {
         settings["Storage:Provider"] = "Postgres";
-        settings["Storage:ConnectionString"] = await (await PostgresServer.Shared).CreateDatabaseAsync();
+        settings["Storage:ConnectionString"] = await CreateDatabaseAsync();
         settings["Auth:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         foreach (var (key, value) in ClusterCertificates.Create().Settings(":").Concat(VapidSettings.Create(":")))
         {
             settings[key] = value;
         }
     }
+
+    /// <summary>A fresh database on the PostgreSQL every test shares; a factory with a server of its own says so here.</summary>
+    protected virtual async Task<string> CreateDatabaseAsync() => await (await PostgresServer.Shared).CreateDatabaseAsync();
 }

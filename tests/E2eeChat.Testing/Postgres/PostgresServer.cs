@@ -6,7 +6,8 @@ namespace E2eeChat.Testing.Postgres;
 /// <summary>
 /// A real PostgreSQL server from Debian's package: initdb into a temp directory,
 /// started on a free loopback port, as the <c>postgres</c> user when we are root.
-/// One server per test process (<see cref="Shared"/>); each test class asks it for a fresh database.
+/// One server per test process (<see cref="Shared"/>); each test class asks it for a fresh database. A server of a
+/// test's own can be stopped as a crash stops it (<see cref="StopAsync"/>) and started again on the same data and port.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
@@ -16,16 +17,21 @@ public sealed class PostgresServer : IAsyncDisposable
     private int _stopped;
 
     private readonly TempDirectory _directory;
-    private readonly ServerProcess _process;
     private readonly string _binDirectory;
+    private readonly List<string> _arguments;
+    private ServerProcess _process = null!;
 
-    private PostgresServer(TempDirectory directory, ServerProcess process, string binDirectory, int port)
+    private PostgresServer(TempDirectory directory, string binDirectory, List<string> arguments, int port)
     {
         _directory = directory;
-        _process = process;
         _binDirectory = binDirectory;
+        _arguments = arguments;
         Port = port;
     }
+
+    private static string? RunAs => Environment.UserName == "root" ? SystemUser : null;
+
+    private string DataDirectory => Path.Combine(_directory.Path, "data");
 
     public int Port { get; }
 
@@ -35,7 +41,12 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>The server shared by every test in this process; stopped when the process exits.</summary>
     public static Task<PostgresServer> Shared => SharedServer.Value;
 
-    public static async Task<PostgresServer> StartAsync(bool durable = false)
+    /// <summary>
+    /// A server of its own. <paramref name="durable"/>: flushed to disk as in production. Otherwise nothing is flushed, and
+    /// <paramref name="crashSafe"/> still answers a commit only once its WAL is written to the operating system, so that a
+    /// crash of PostgreSQL's own processes (<see cref="StopAsync"/>) loses nothing that was answered.
+    /// </summary>
+    public static async Task<PostgresServer> StartAsync(bool durable = false, bool crashSafe = false)
     {
         var binDirectory = FindBinDirectory();
         var directory = new TempDirectory("e2eechat-pg");
@@ -46,9 +57,8 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             await ServerProcess.RunAsync("chown", ["-R", $"{SystemUser}:{SystemUser}", directory.Path]).ConfigureAwait(false);
         }
-        string? runAs = Environment.UserName == "root" ? SystemUser : null;
         await ServerProcess.RunAsync(Path.Combine(binDirectory, "initdb"),
-            ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync"], runAs).ConfigureAwait(false);
+            ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync"], RunAs).ConfigureAwait(false);
 
         var port = FreePort.Next();
         List<string> arguments =
@@ -59,20 +69,39 @@ public sealed class PostgresServer : IAsyncDisposable
         if (!durable)
         {
             // Test data is thrown away: skip the disk flushes that only protect it from power loss.
-            arguments.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
-        }
-        var process = ServerProcess.Start("postgres", Path.Combine(binDirectory, "postgres"), arguments, runAs);
-        var server = new PostgresServer(directory, process, binDirectory, port);
-        await Wait.UntilAsync(async () =>
-        {
-            if (process.HasExited)
+            arguments.AddRange(["-c", "fsync=off", "-c", "full_page_writes=off"]);
+            if (!crashSafe)
             {
-                throw new InvalidOperationException($"postgres exited during start:{Environment.NewLine}{process.Output}");
+                arguments.AddRange(["-c", "synchronous_commit=off"]);
             }
-            return await server.CanQueryAsync().ConfigureAwait(false);
-        }, TimeSpan.FromSeconds(60), "postgres to accept connections").ConfigureAwait(false);
+        }
+        var server = new PostgresServer(directory, binDirectory, arguments, port);
+        await server.StartProcessAsync().ConfigureAwait(false);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
         return server;
+    }
+
+    /// <summary>
+    /// Stops the server as a crash does (<c>pg_ctl stop -m immediate</c>): every backend dies at once, in-flight
+    /// transactions with it; what committed is in the WAL. The data directory and port stay for <see cref="StartAgainAsync"/>.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        await ServerProcess.RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["stop", "-D", DataDirectory, "-m", "immediate", "-w"],
+            RunAs, TimeSpan.FromSeconds(20)).ConfigureAwait(false);
+        using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await _process.WaitForExitAsync(exited.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the server again after <see cref="StopAsync"/>: crash recovery on the same data, the same port.</summary>
+    public async Task StartAgainAsync()
+    {
+        if (!_process.HasExited)
+        {
+            throw new InvalidOperationException($"postgres is still running on port {Port}.");
+        }
+        _process.Dispose();
+        await StartProcessAsync().ConfigureAwait(false);
     }
 
     public string ConnectionStringFor(string database) =>
@@ -113,9 +142,8 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             try
             {
-                string? runAs = Environment.UserName == "root" ? SystemUser : null;
                 ServerProcess.RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
-                    ["stop", "-D", Path.Combine(_directory.Path, "data"), "-m", "immediate", "-w"], runAs,
+                    ["stop", "-D", DataDirectory, "-m", "immediate", "-w"], RunAs,
                     TimeSpan.FromSeconds(20)).GetAwaiter().GetResult();
             }
             catch (InvalidOperationException)
@@ -125,6 +153,20 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         _process.Dispose();
         _directory.Dispose();
+    }
+
+    private async Task StartProcessAsync()
+    {
+        var process = ServerProcess.Start("postgres", Path.Combine(_binDirectory, "postgres"), _arguments, RunAs);
+        _process = process;
+        await Wait.UntilAsync(async () =>
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"postgres exited during start:{Environment.NewLine}{process.Output}");
+            }
+            return await CanQueryAsync().ConfigureAwait(false);
+        }, TimeSpan.FromSeconds(60), "postgres to accept connections").ConfigureAwait(false);
     }
 
     private async Task<bool> CanQueryAsync()
