@@ -57,7 +57,16 @@ public abstract class ContactMigrationTests : IAsyncLifetime
         Assert.True(await _storage.Mailboxes.AreMutualContactsAsync(alice.UserId, carol.UserId, None));
     }
 
-    private Task<TestUser> UserAsync() => TestUsers.CreateAsync(_storage, 1, Now);
+    /// <summary>An account and its primary device as release 4 stored them (today's store writes columns it lacked).</summary>
+    private async Task<TestUser> UserAsync()
+    {
+        var userId = Guid.NewGuid();
+        await ExecuteAsync("""
+            INSERT INTO accounts (user_id, username, identity_key, password_hash, created_at) VALUES (@user, @name, @key, 'hash', @at);
+            INSERT INTO devices (user_id, device_id, name, registration_id, created_at, last_seen_at) VALUES (@user, 1, 'd1', 101, @at, @at);
+            """, ("user", userId), ("name", $"u{userId:N}"[..20]), ("key", new byte[33]), ("at", Now));
+        return new TestUser(userId, [new DeviceAddress(userId, 1, 101)]);
+    }
 
     private Task StoredMessageAsync(TestUser sender, TestUser recipient, Guid? roomId = null) => ExecuteAsync("""
         INSERT INTO messages (message_id, sender_user, sender_device, idempotency_key, room_id, server_timestamp, needs_sync)

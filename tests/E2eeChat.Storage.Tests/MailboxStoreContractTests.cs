@@ -442,7 +442,62 @@ public abstract class MailboxStoreContractTests : IAsyncLifetime
         Assert.Equal([16, 8, 16], (await Mailbox.ReadAsync(bob.UserId, 1, 0, 10, Now, None)).Select(e => e.Content.Length));
     }
 
+    [Fact]
+    public async Task Sourceless_envelopes_round_trip_without_a_source_and_their_acks_and_reads_give_no_receipts()
+    {
+        var alice = await AccountAsync(devices: 1);
+        var bob = await AccountAsync(devices: 2);
+        // In one batch with an identified send, whose receipts still come.
+        var sends = await Task.WhenAll(
+            Mailbox.StoreAsync(Anonymous(bob, bob.Devices), None),
+            Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None));
+        var (sealedSend, identified) = (sends[0], sends[1]);
+
+        var mailbox = await Mailbox.ReadAsync(bob.UserId, 1, 0, 10, Now, None);
+        var sealedEnvelope = mailbox.Single(e => e.MessageId == sealedSend.Result!.MessageId);
+        var receipts = await Mailbox.AckAsync(bob.UserId, 1, mailbox.Select(e => e.Id).ToArray(), Now + 1, None);
+        var reads = await Mailbox.MarkReadAsync(bob.UserId, 2, [sealedSend.Result!.MessageId], Now + 2, None);
+
+        Assert.Equal((StoreOutcomeKind.Stored, StoreOutcomeKind.Stored), (sealedSend.Kind, identified.Kind));
+        Assert.False(sealedSend.Result.NeedsSync);
+        Assert.All(sealedSend.Envelopes, e => Assert.Equal((null, null), (e.SourceUserId, e.SourceDeviceId)));
+        Assert.Equal((null, null, EnvelopeType.UnidentifiedSender), (sealedEnvelope.SourceUserId, sealedEnvelope.SourceDeviceId, sealedEnvelope.Type));
+        Assert.Equal(sealedSend.Envelopes.Single(e => e.DestinationDeviceId == 1).Content, sealedEnvelope.Content);
+        Assert.Equal([identified.Result!.MessageId], receipts.Select(r => r.MessageId));
+        Assert.Empty(reads);
+        Assert.Null(await Mailbox.StatusAsync(sealedSend.Result.MessageId, bob.UserId, None));
+        Assert.Empty(await Mailbox.MutualContactsAsync(bob.UserId, None));
+    }
+
+    [Fact]
+    public async Task Anonymous_retry_with_the_same_key_stores_once_scoped_by_destination()
+    {
+        var bob = await AccountAsync(devices: 2);
+        var carol = await AccountAsync(devices: 1);
+
+        var first = await Mailbox.StoreAsync(Anonymous(bob, bob.Devices, key: "k1"), None);
+        var retry = await Mailbox.StoreAsync(Anonymous(bob, bob.Devices, key: "k1"), None);
+        var toCarol = await Mailbox.StoreAsync(Anonymous(carol, carol.Devices, key: "k1"), None);
+        var together = await Mailbox.StoreAsync(Anonymous([bob, carol], [.. bob.Devices, .. carol.Devices], key: "k1"), None);
+        var togetherAgain = await Mailbox.StoreAsync(Anonymous([carol, bob], [.. carol.Devices, .. bob.Devices], key: "k1"), None);
+
+        Assert.Equal((StoreOutcomeKind.Stored, StoreOutcomeKind.Duplicate), (first.Kind, retry.Kind));
+        Assert.Equal(first.Result, retry.Result);
+        Assert.Equal(StoreOutcomeKind.Stored, toCarol.Kind);
+        Assert.Equal((StoreOutcomeKind.Stored, StoreOutcomeKind.Duplicate), (together.Kind, togetherAgain.Kind));
+        Assert.Equal(together.Result, togetherAgain.Result);
+        Assert.Equal(2, (await Mailbox.ReadAsync(bob.UserId, 1, 0, 10, Now, None)).Count);
+        Assert.Equal(2, (await Mailbox.ReadAsync(carol.UserId, 1, 0, 10, Now, None)).Count);
+    }
+
     private Task<TestUser> AccountAsync(int devices) => TestUsers.CreateAsync(_storage, devices, Now);
+
+    private static MailboxBatch Anonymous(TestUser destination, IReadOnlyList<DeviceAddress> devices, string? key = null) =>
+        Anonymous([destination], devices, key);
+
+    private static MailboxBatch Anonymous(IReadOnlyList<TestUser> destinations, IReadOnlyList<DeviceAddress> devices, string? key = null) =>
+        new(Guid.CreateVersion7(), null, null, key, null, Now - 10, Now, null, destinations.Select(d => d.UserId).ToArray(),
+            devices.Select(d => new PendingEnvelope(d, EnvelopeType.UnidentifiedSender, Guid.NewGuid().ToByteArray())).ToArray());
 
     private static MailboxBatch Batch(TestUser sender, TestUser destination, IReadOnlyList<DeviceAddress> devices,
         string? key = null, long? expiresAt = null, int contentLength = 16) =>

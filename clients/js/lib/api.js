@@ -14,9 +14,12 @@ export class Api {
     this.baseUrl = baseUrl;
   }
 
-  /** Returns { status, body, headers }; body is the parsed JSON, or null when there is none. */
-  async request(method, path, { body, token } = {}) {
-    const headers = {};
+  /**
+   * Returns { status, body, headers }; body is the parsed JSON, or null when there is none. `raw` sends bytes as they
+   * are (with `headers` naming their type) instead of JSON.
+   */
+  async request(method, path, { body, token, raw, headers: extra = {} } = {}) {
+    const headers = { ...extra };
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
     }
@@ -26,7 +29,7 @@ export class Api {
     const response = await fetch(new URL(path, this.baseUrl), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
@@ -68,6 +71,35 @@ export class Api {
   /** The trust root's serialized public key, the one clients pin. */
   async trustRoot(token) {
     return fromBase64(expect(await this.request('GET', '/api/v1/certificate/trust-root', { token }), 200).publicKey);
+  }
+
+  /** Sets the account's unidentified access key (16 bytes, or null) and its unrestricted flag. */
+  setAccessKey(token, accessKey, unrestricted = false) {
+    return this.request('PUT', '/api/v1/accounts/me/attributes', {
+      body: { unidentifiedAccessKey: accessKey ? toBase64(accessKey) : null, unrestrictedUnidentifiedAccess: unrestricted },
+      token,
+    });
+  }
+
+  /** A sealed-sender send without logging in: no Authorization, the recipient's access key instead. */
+  sendUnidentified(userId, accessKey, send) {
+    return this.request('PUT', `/api/v1/messages/${userId}`, {
+      body: send,
+      headers: { 'unidentified-access-key': toBase64(accessKey) },
+    });
+  }
+
+  /** libsignal's multi-recipient message, as Signal-Server takes it; `accessKey` is the XOR of the recipients' keys. */
+  sendMultiRecipient(message, accessKey, timestamp = Date.now()) {
+    return this.request('PUT', `/api/v1/messages/multi_recipient?ts=${timestamp}`, {
+      raw: message,
+      headers: { 'content-type': 'application/vnd.signal-messenger.mrm', 'unidentified-access-key': toBase64(accessKey) },
+    });
+  }
+
+  /** The device's mailbox (`GET /api/v1/messages`): its envelopes in order. */
+  async mailbox(token) {
+    return expect(await this.request('GET', '/api/v1/messages', { token }), 200).envelopes;
   }
 
   async keyCount(token) {

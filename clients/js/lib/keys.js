@@ -7,6 +7,7 @@ import {
   MemoryIdentityStore,
   MemoryKyberPreKeyStore,
   MemoryPreKeyStore,
+  MemorySenderKeyStore,
   MemorySessionStore,
   MemorySignedPreKeyStore,
 } from './stores.js';
@@ -21,6 +22,7 @@ export class SignalDevice {
     this.preKeyStore = new MemoryPreKeyStore();
     this.signedPreKeyStore = new MemorySignedPreKeyStore();
     this.kyberPreKeyStore = new MemoryKyberPreKeyStore();
+    this.senderKeyStore = new MemorySenderKeyStore();
   }
 
   get identityKey() {

@@ -117,3 +117,17 @@ function found(records, id, what) {
   }
   return record;
 }
+
+/** Sender keys (group messages) by sender device and distribution id. */
+export class MemorySenderKeyStore extends Signal.SenderKeyStore {
+  #keys = new Map();
+
+  async saveSenderKey(sender, distributionId, record) {
+    this.#keys.set(`${key(sender)}/${distributionId}`, record.serialize());
+  }
+
+  async getSenderKey(sender, distributionId) {
+    const serialized = this.#keys.get(`${key(sender)}/${distributionId}`);
+    return serialized ? Signal.SenderKeyRecord.deserialize(serialized) : null;
+  }
+}

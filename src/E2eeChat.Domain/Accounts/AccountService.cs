@@ -14,9 +14,11 @@ public sealed class AccountService(IAccountStore accounts, IPasswordHasher passw
         var identityKey = IdentityKey.Decode(request.IdentityKey);
         var registrationId = DeviceRules.ValidateRegistrationId(request.RegistrationId);
         var deviceName = DeviceRules.ValidateName(request.DeviceName);
+        var accessKey = UnidentifiedAccess.DecodeKey(request.UnidentifiedAccessKey);
 
         var now = clock.GetUtcNow();
-        var account = new Account(Guid.NewGuid(), username, identityKey, passwordHasher.Hash(password), now);
+        var account = new Account(Guid.NewGuid(), username, identityKey, passwordHasher.Hash(password), now, accessKey,
+            request.UnrestrictedUnidentifiedAccess ?? false);
         var device = new Device(account.UserId, DeviceRules.PrimaryDeviceId, deviceName, registrationId, now, now);
         if (!await accounts.TryCreateAsync(account, device, cancellationToken).ConfigureAwait(false))
         {
@@ -54,6 +56,14 @@ public sealed class AccountService(IAccountStore accounts, IPasswordHasher passw
                 .ConfigureAwait(false);
         }
         return account;
+    }
+
+    /// <summary>Sets (or, with a null key, removes) the account's unidentified access key and its unrestricted flag.</summary>
+    public async Task SetUnidentifiedAccessAsync(Guid userId, string? unidentifiedAccessKey, bool? unrestricted,
+        CancellationToken cancellationToken)
+    {
+        var key = UnidentifiedAccess.DecodeKey(unidentifiedAccessKey);
+        await accounts.UpdateUnidentifiedAccessAsync(userId, key, unrestricted ?? false, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Account> GetAsync(string? userIdOrUsername, CancellationToken cancellationToken)

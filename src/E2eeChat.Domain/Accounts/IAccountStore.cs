@@ -12,5 +12,7 @@ public interface IAccountStore
 
     Task<Account?> FindByIdAsync(Guid userId, CancellationToken cancellationToken);
 
+    Task UpdateUnidentifiedAccessAsync(Guid userId, byte[]? unidentifiedAccessKey, bool unrestricted, CancellationToken cancellationToken);
+
     Task UpdatePasswordHashAsync(Guid userId, string passwordHash, CancellationToken cancellationToken);
 }

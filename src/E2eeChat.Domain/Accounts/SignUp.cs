@@ -6,4 +6,6 @@ public sealed record SignUp(
     string? Password,
     string? IdentityKey,
     int? RegistrationId,
-    string? DeviceName);
+    string? DeviceName,
+    string? UnidentifiedAccessKey = null,
+    bool? UnrestrictedUnidentifiedAccess = null);

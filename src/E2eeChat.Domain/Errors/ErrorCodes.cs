@@ -37,6 +37,10 @@ public static class ErrorCodes
     public const string MailboxFull = "mailbox_full";
     public const string InvalidMessageId = "invalid_message_id";
     public const string MessageNotFound = "message_not_found";
+    public const string InvalidUnidentifiedAccessKey = "invalid_unidentified_access_key";
+    public const string UnidentifiedAccessDenied = "unidentified_access_denied";
+    public const string ConflictingAuthentication = "conflicting_authentication";
+    public const string InvalidMultiRecipientMessage = "invalid_multi_recipient_message";
     public const string NotInConversation = "not_in_conversation";
     public const string InvalidPrekey = "invalid_prekey";
     public const string TooManyPrekeys = "too_many_prekeys";

@@ -81,19 +81,26 @@ public static class DeviceSetValidator
     }
 
     /// <summary>The 410 or 409 for a room send: the same lists, per member.</summary>
-    public static DomainException ForRoomSend(IReadOnlyList<DeviceMismatch> mismatches)
+    public static DomainException ForRoomSend(IReadOnlyList<DeviceMismatch> mismatches) => PerUser(mismatches,
+        "Some members' devices have new registration ids: refetch their prekey bundles and re-encrypt.",
+        "The envelopes do not cover exactly every member's current devices.");
+
+    /// <summary>The 410 or 409 for a multi-recipient sealed-sender send: the same lists, per recipient.</summary>
+    public static DomainException ForMultiRecipientSend(IReadOnlyList<DeviceMismatch> mismatches) => PerUser(mismatches,
+        "Some recipients' devices have new registration ids: refetch their prekey bundles and re-encrypt.",
+        "The message does not address exactly every recipient's current devices.");
+
+    private static DomainException PerUser(IReadOnlyList<DeviceMismatch> mismatches, string staleDetail, string mismatchDetail)
     {
         ArgumentNullException.ThrowIfNull(mismatches);
         var stale = mismatches.Where(m => m.StaleDevices.Length > 0)
             .Select(m => new { userId = m.UserId, staleDevices = m.StaleDevices }).ToArray();
         if (stale.Length > 0)
         {
-            return new DomainException(ErrorKind.Gone, ErrorCodes.StaleDevices,
-                "Some members' devices have new registration ids: refetch their prekey bundles and re-encrypt.",
+            return new DomainException(ErrorKind.Gone, ErrorCodes.StaleDevices, staleDetail,
                 new Dictionary<string, object?> { ["staleDevices"] = stale });
         }
-        return new DomainException(ErrorKind.Conflict, ErrorCodes.MismatchedDevices,
-            "The envelopes do not cover exactly every member's current devices.",
+        return new DomainException(ErrorKind.Conflict, ErrorCodes.MismatchedDevices, mismatchDetail,
             new Dictionary<string, object?>
             {
                 ["mismatchedDevices"] = mismatches

@@ -6,11 +6,13 @@ public sealed record PendingEnvelope(DeviceAddress Destination, int Type, byte[]
 /// <summary>
 /// Everything one send stores, in one transaction. For a room send (<see cref="RoomId"/> set) the store takes the
 /// destination users from the room's members, read under the room's lock, not from <see cref="DestinationUsers"/>.
+/// An unidentified (sealed-sender) send has no sender: <see cref="SenderUserId"/> and <see cref="SenderDeviceId"/> are
+/// null, its idempotency key is scoped by its destination users, and it records no delivery status (no one to tell).
 /// </summary>
 public sealed record MailboxBatch(
     Guid MessageId,
-    Guid SenderUserId,
-    int SenderDeviceId,
+    Guid? SenderUserId,
+    int? SenderDeviceId,
     string? IdempotencyKey,
     Guid? RoomId,
     long Timestamp,

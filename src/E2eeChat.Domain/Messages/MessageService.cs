@@ -43,8 +43,97 @@ public sealed class MessageService(
             idempotencyKey, DeviceSetValidator.ForDirectSend, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Validates, stores (unless ephemeral) and announces one send to a set of users.</summary>
-    public async Task<SendResult> DeliverAsync(Guid senderUserId, int senderDeviceId, Guid? roomId,
+    /// <summary>
+    /// A sealed-sender send without authentication: only type-6 envelopes, admitted by the destination's unidentified
+    /// access key (<see cref="UnidentifiedAccess"/>); stored and delivered without a source.
+    /// </summary>
+    public async Task<SendResult> SendUnidentifiedAsync(Guid destinationUserId, string? accessKey, SendMessages request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var envelopes = SendParser.Envelopes(request, destinationUserId, options);
+        foreach (var envelope in envelopes)
+        {
+            if (envelope.Destination.UserId != destinationUserId)
+            {
+                throw DomainException.BadRequest(ErrorCodes.InvalidEnvelope,
+                    "Every envelope of a direct send goes to the user in the path.");
+            }
+        }
+        SendParser.RequireSealed(envelopes);
+        var idempotencyKey = SendParser.IdempotencyKey(request.MessageId);
+        var account = await accounts.FindByIdAsync(destinationUserId, cancellationToken).ConfigureAwait(false);
+        UnidentifiedAccess.Check(account, accessKey);
+        return await DeliverAsync(null, null, roomId: null, [destinationUserId], envelopes, request, idempotencyKey,
+            DeviceSetValidator.ForDirectSend, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// libsignal's multi-recipient sealed-sender message, without authentication: admitted by the XOR of the recipients'
+    /// access keys, stored as one type-6 envelope per addressed device (that device's received message), all or nothing.
+    /// <paramref name="request"/> carries the timestamp, idempotency key and flags; its messages are ignored.
+    /// </summary>
+    public async Task<SendResult> SendMultiRecipientAsync(MultiRecipientMessage message, string? accessKey, SendMessages request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Timestamp is not > 0)
+        {
+            throw DomainException.BadRequest(ErrorCodes.InvalidRequest, "ts (Unix milliseconds, from the sender's clock) is required.");
+        }
+        var idempotencyKey = SendParser.IdempotencyKey(request.MessageId);
+        var recipients = message.Recipients;
+        var deviceCount = 0;
+        foreach (var recipient in recipients)
+        {
+            deviceCount += recipient.Devices.Count;
+        }
+        if (deviceCount > SendParser.MaxEnvelopesPerSend)
+        {
+            throw DomainException.BadRequest(ErrorCodes.InvalidMultiRecipientMessage,
+                $"A send may address at most {SendParser.MaxEnvelopesPerSend} devices.");
+        }
+        // Each device stores its own received message: the same limits as the envelopes of a room send.
+        if (message.ReceivedMessageLength > options.MaxEnvelopeBytes)
+        {
+            throw new DomainException(ErrorKind.PayloadTooLarge, ErrorCodes.PayloadTooLarge,
+                $"Each device's part is {message.ReceivedMessageLength} bytes, more than {options.MaxEnvelopeBytes}.");
+        }
+        if ((long)message.ReceivedMessageLength * deviceCount > options.MaxRequestBytes)
+        {
+            throw new DomainException(ErrorKind.PayloadTooLarge, ErrorCodes.PayloadTooLarge,
+                $"The devices' parts of one send may hold at most {options.MaxRequestBytes} bytes together.");
+        }
+
+        var accountsOf = new Account?[recipients.Count];
+        var users = new Guid[recipients.Count];
+        for (var i = 0; i < recipients.Count; i++)
+        {
+            users[i] = recipients[i].UserId;
+            accountsOf[i] = await accounts.FindByIdAsync(users[i], cancellationToken).ConfigureAwait(false);
+        }
+        UnidentifiedAccess.CheckCombined(accountsOf, accessKey);
+
+        var envelopes = new List<PendingEnvelope>(deviceCount);
+        foreach (var recipient in recipients)
+        {
+            var content = message.ReceivedMessageFor(recipient);
+            foreach (var device in recipient.Devices)
+            {
+                envelopes.Add(new PendingEnvelope(new DeviceAddress(recipient.UserId, device.DeviceId, device.RegistrationId),
+                    EnvelopeType.UnidentifiedSender, content));
+            }
+        }
+        return await DeliverAsync(null, null, roomId: null, users, envelopes, request, idempotencyKey,
+            DeviceSetValidator.ForMultiRecipientSend, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Validates, stores (unless ephemeral) and announces one send to a set of users; without a sender (null) for an
+    /// unidentified send.
+    /// </summary>
+    public async Task<SendResult> DeliverAsync(Guid? senderUserId, int? senderDeviceId, Guid? roomId,
         IReadOnlyList<Guid> destinationUsers, IReadOnlyList<PendingEnvelope> envelopes, SendMessages request,
         string? idempotencyKey, Func<IReadOnlyList<DeviceMismatch>, DomainException> mismatch, CancellationToken cancellationToken)
     {
@@ -57,8 +146,8 @@ public sealed class MessageService(
         if (request.Online == true)
         {
             // Ephemeral: checked like any send, handed to connected devices, never stored.
-            var current = await mailbox.CurrentDevicesAsync(destinationUsers, senderUserId, senderDeviceId, cancellationToken)
-                .ConfigureAwait(false);
+            var current = await mailbox.CurrentDevicesAsync(destinationUsers, senderUserId ?? Guid.Empty, senderDeviceId ?? 0,
+                cancellationToken).ConfigureAwait(false);
             if (DeviceSetValidator.Compare(current, Addresses(envelopes)) is { } mismatches)
             {
                 throw mismatch(mismatches);
@@ -70,8 +159,8 @@ public sealed class MessageService(
                     request.Timestamp!.Value, now, expiresAt, sequence: 0);
             }
             await events.EnvelopesAsync(ephemeral, durable: false, urgent: false, cancellationToken).ConfigureAwait(false);
-            return new SendResult(messageId, now,
-                await HasOtherDevicesAsync(senderUserId, senderDeviceId, cancellationToken).ConfigureAwait(false));
+            return new SendResult(messageId, now, senderUserId is { } sender
+                && await HasOtherDevicesAsync(sender, senderDeviceId!.Value, cancellationToken).ConfigureAwait(false));
         }
 
         var batch = new MailboxBatch(messageId, senderUserId, senderDeviceId, idempotencyKey, roomId,
@@ -177,7 +266,7 @@ public sealed class MessageService(
         return addresses;
     }
 
-    private static Envelope ToEnvelope(PendingEnvelope pending, Guid id, Guid messageId, Guid senderUserId, int senderDeviceId,
+    private static Envelope ToEnvelope(PendingEnvelope pending, Guid id, Guid messageId, Guid? senderUserId, int? senderDeviceId,
         Guid? roomId, long timestamp, long serverTimestamp, long? expiresAt, long sequence) =>
         new(id, messageId, pending.Type, senderUserId, senderDeviceId, roomId, pending.Destination.UserId,
             pending.Destination.DeviceId, sequence, timestamp, serverTimestamp, pending.Content, expiresAt);

@@ -44,7 +44,7 @@ internal static class SendParser
             }
             if (message.Type is not { } type || !EnvelopeType.IsClientType(type))
             {
-                throw Invalid($"messages[{i}].type must be one of 2 (whisper), 3 (prekey), 7 (sender key) or 8 (plaintext).");
+                throw Invalid($"messages[{i}].type must be one of 2 (whisper), 3 (prekey), 6 (sealed sender), 7 (sender key) or 8 (plaintext).");
             }
             var content = DecodeContent(message.Content, i, options);
             total += content.Length;
@@ -60,6 +60,19 @@ internal static class SendParser
                 new DeviceAddress(user, message.DestinationDeviceId.Value, message.DestinationRegistrationId.Value), type, content));
         }
         return envelopes;
+    }
+
+    /// <summary>A send without authentication carries only sealed-sender envelopes: anything else would need a sender.</summary>
+    public static void RequireSealed(IReadOnlyList<PendingEnvelope> envelopes)
+    {
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            if (envelopes[i].Type != EnvelopeType.UnidentifiedSender)
+            {
+                throw Invalid($"messages[{i}].type must be {EnvelopeType.UnidentifiedSender} (sealed sender) in a send with Unidentified-Access-Key: "
+                    + "any other type needs an authenticated sender.");
+            }
+        }
     }
 
     public static string? IdempotencyKey(string? messageId)

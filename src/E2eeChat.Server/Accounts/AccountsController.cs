@@ -21,10 +21,26 @@ public sealed class AccountsController(
     {
         await limiter.AcquireAsync(RateLimitBucket.SignupPerIp, ClientAddress.Of(HttpContext), cancellationToken);
         var (account, device) = await accounts.SignUpAsync(
-            new SignUp(request.Username, request.Password, request.IdentityKey, request.RegistrationId, request.DeviceName),
+            new SignUp(request.Username, request.Password, request.IdentityKey, request.RegistrationId, request.DeviceName,
+                request.UnidentifiedAccessKey, request.UnrestrictedUnidentifiedAccess),
             cancellationToken);
         var grant = await sessions.StartAsync(account.UserId, device.DeviceId, cancellationToken);
         return Created($"/api/v1/users/{account.Username}", tokens.Issue(grant));
+    }
+
+    /// <summary>
+    /// Sets the caller's unidentified access key (base64 of 16 bytes, or null for none) and whether any key may deliver
+    /// sealed-sender messages to the account (<c>unrestrictedUnidentifiedAccess</c>, default false).
+    /// </summary>
+    [Authorize]
+    [HttpPut("/api/v1/accounts/me/attributes")]
+    public async Task<IActionResult> SetAttributes(AccountAttributesRequest request, CancellationToken cancellationToken)
+    {
+        var caller = User.Caller();
+        await limiter.AcquireForAccountAsync(RateLimitBucket.AccountAttributesPerAccount, caller, cancellationToken);
+        await accounts.SetUnidentifiedAccessAsync(caller.UserId, request.UnidentifiedAccessKey, request.UnrestrictedUnidentifiedAccess,
+            cancellationToken);
+        return NoContent();
     }
 
     /// <summary>Finds an account by username (or user id).</summary>

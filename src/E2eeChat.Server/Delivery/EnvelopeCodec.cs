@@ -5,13 +5,16 @@ namespace E2eeChat.Server.Delivery;
 
 /// <summary>
 /// A compact binary form of an envelope for the device channels: fixed-size fields, then the
-/// content. It runs for every envelope that crosses instances, so it is written by hand.
+/// content. It runs for every envelope that crosses instances, so it is written by hand. A sourceless
+/// (sealed-sender) envelope travels as source device 0, which no device has, so the layout is unchanged.
 /// </summary>
 internal static class EnvelopeCodec
 {
     // id, messageId, sourceUser, destinationUser (4 × 16) + type, sourceDevice, destinationDevice (3 × 4)
     // + sequence, timestamp, serverTimestamp (3 × 8) + room flag and id (17) + expiry flag and value (9).
     private const int FixedSize = (4 * 16) + (3 * 4) + (3 * 8) + 17 + 9;
+
+    private const int NoSourceDevice = 0;
 
     public static int SizeOf(Envelope envelope) => FixedSize + envelope.Content.Length;
 
@@ -20,10 +23,10 @@ internal static class EnvelopeCodec
         var offset = 0;
         WriteGuid(envelope.Id, destination, ref offset);
         WriteGuid(envelope.MessageId, destination, ref offset);
-        WriteGuid(envelope.SourceUserId, destination, ref offset);
+        WriteGuid(envelope.SourceUserId ?? Guid.Empty, destination, ref offset);
         WriteGuid(envelope.DestinationUserId, destination, ref offset);
         WriteInt(envelope.Type, destination, ref offset);
-        WriteInt(envelope.SourceDeviceId, destination, ref offset);
+        WriteInt(envelope.SourceDeviceId ?? NoSourceDevice, destination, ref offset);
         WriteInt(envelope.DestinationDeviceId, destination, ref offset);
         WriteLong(envelope.Sequence, destination, ref offset);
         WriteLong(envelope.Timestamp, destination, ref offset);
@@ -56,7 +59,9 @@ internal static class EnvelopeCodec
         var room = ReadGuid(source, ref offset);
         var hasExpiry = source[offset++] == 1;
         var expiresAt = ReadLong(source, ref offset);
-        return new Envelope(id, messageId, type, sourceUser, sourceDevice, hasRoom ? room : null, destinationUser,
+        var hasSource = sourceDevice != NoSourceDevice;
+        return new Envelope(id, messageId, type, hasSource ? sourceUser : null, hasSource ? sourceDevice : null,
+            hasRoom ? room : null, destinationUser,
             destinationDevice, sequence, timestamp, serverTimestamp, source[offset..].ToArray(), hasExpiry ? expiresAt : null);
     }
 

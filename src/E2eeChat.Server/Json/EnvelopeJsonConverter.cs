@@ -21,8 +21,12 @@ public sealed class EnvelopeJsonConverter : JsonConverter<Envelope>
         writer.WriteString("id", value.Id);
         writer.WriteString("messageId", value.MessageId);
         writer.WriteNumber("type", value.Type);
-        writer.WriteString("sourceUserId", value.SourceUserId);
-        writer.WriteNumber("sourceDeviceId", value.SourceDeviceId);
+        // A sealed-sender envelope sent without authentication has no source: the fields are absent.
+        if (value.SourceUserId is { } sourceUserId && value.SourceDeviceId is { } sourceDeviceId)
+        {
+            writer.WriteString("sourceUserId", sourceUserId);
+            writer.WriteNumber("sourceDeviceId", sourceDeviceId);
+        }
         if (value.RoomId is { } roomId)
         {
             writer.WriteString("roomId", roomId);

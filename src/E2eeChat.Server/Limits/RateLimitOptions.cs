@@ -72,6 +72,18 @@ public sealed class RateLimitOptions : IValidatedOptions
     /// </summary>
     public RateLimitRule MessagesPerPair { get; set; } = new() { PermitLimit = 240, Window = TimeSpan.FromMinutes(1) };
 
+    /// <summary>Sends without authentication (sealed sender, single- or multi-recipient) from one client address.</summary>
+    public RateLimitRule UnidentifiedMessagesPerIp { get; set; } = new() { PermitLimit = 600, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>
+    /// Sends without authentication to one user, from anyone: a multi-recipient send takes one from each recipient. With
+    /// no sender known, this and the address are all the server can count.
+    /// </summary>
+    public RateLimitRule UnidentifiedMessagesPerDestination { get; set; } = new() { PermitLimit = 600, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>Changes of one account's attributes (its unidentified access key).</summary>
+    public RateLimitRule AccountAttributesPerAccount { get; set; } = new() { PermitLimit = 30, Window = TimeSpan.FromHours(1) };
+
     /// <summary>Ack calls of one device (each up to 1000 ids), REST and hub.</summary>
     public RateLimitRule AcksPerDevice { get; set; } = new() { PermitLimit = 6000, Window = TimeSpan.FromMinutes(1) };
 
@@ -125,6 +137,9 @@ public sealed class RateLimitOptions : IValidatedOptions
         RateLimitBucket.ReadsPerAccount => ReadsPerAccount,
         RateLimitBucket.MessagesPerAccount => MessagesPerAccount,
         RateLimitBucket.MessagesPerPair => MessagesPerPair,
+        RateLimitBucket.UnidentifiedMessagesPerIp => UnidentifiedMessagesPerIp,
+        RateLimitBucket.UnidentifiedMessagesPerDestination => UnidentifiedMessagesPerDestination,
+        RateLimitBucket.AccountAttributesPerAccount => AccountAttributesPerAccount,
         RateLimitBucket.AcksPerDevice => AcksPerDevice,
         RateLimitBucket.ReadMarksPerDevice => ReadMarksPerDevice,
         RateLimitBucket.TypingPerDevice => TypingPerDevice,

@@ -17,7 +17,7 @@ internal static partial class LogRedactor
 {
     public const string Marker = "[redacted]";
 
-    private const string SecretWord = "password|passwd|pwd|secret|token|authorization|cookie|linkcode|link_code|signingkey|apikey|api_key";
+    private const string SecretWord = "password|passwd|pwd|secret|token|authorization|cookie|linkcode|link_code|signingkey|apikey|api_key|accesskey|access_key|access-key";
 
     // In free text, a name that ends in a secret word ("access_token", "refreshToken", "Password"),
     // but not a longer word that contains one ("SecurityTokenException", "AuthorizationRequirement").

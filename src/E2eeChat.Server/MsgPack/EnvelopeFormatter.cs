@@ -14,17 +14,22 @@ internal sealed class EnvelopeFormatter : IMessagePackFormatter<Envelope>
     public void Serialize(ref MessagePackWriter writer, Envelope value, MessagePackSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(value);
-        writer.WriteMapHeader(9 + (value.RoomId is null ? 0 : 1) + (value.ExpiresAt is null ? 0 : 1));
+        var hasSource = value.SourceUserId is not null && value.SourceDeviceId is not null;
+        writer.WriteMapHeader(7 + (hasSource ? 2 : 0) + (value.RoomId is null ? 0 : 1) + (value.ExpiresAt is null ? 0 : 1));
         writer.WriteString("id"u8);
         GuidFormatter.Instance.Serialize(ref writer, value.Id, options);
         writer.WriteString("messageId"u8);
         GuidFormatter.Instance.Serialize(ref writer, value.MessageId, options);
         writer.WriteString("type"u8);
         writer.Write(value.Type);
-        writer.WriteString("sourceUserId"u8);
-        GuidFormatter.Instance.Serialize(ref writer, value.SourceUserId, options);
-        writer.WriteString("sourceDeviceId"u8);
-        writer.Write(value.SourceDeviceId);
+        if (hasSource)
+        {
+            // A sealed-sender envelope sent without authentication has no source: the keys are absent.
+            writer.WriteString("sourceUserId"u8);
+            GuidFormatter.Instance.Serialize(ref writer, value.SourceUserId!.Value, options);
+            writer.WriteString("sourceDeviceId"u8);
+            writer.Write(value.SourceDeviceId!.Value);
+        }
         if (value.RoomId is { } roomId)
         {
             writer.WriteString("roomId"u8);

@@ -168,17 +168,18 @@ internal sealed class PostgresMailboxWriter : MailboxWriter
         for (var i = 0; i < messages.Count; i++)
         {
             var (send, needsSync) = messages[i];
-            (messageIds[i], senders[i], senderDevices[i], keys[i], rooms[i], ats[i], syncs[i]) =
-                (send.MessageId, send.SenderUserId, send.SenderDeviceId, send.IdempotencyKey, send.RoomId, send.ServerTimestamp, needsSync);
+            (messageIds[i], (senders[i], senderDevices[i]), keys[i], rooms[i], ats[i], syncs[i]) =
+                (send.MessageId, SendBatchPlan.KeyScope(send), send.IdempotencyKey, send.RoomId, send.ServerTimestamp, needsSync);
         }
         batch.BatchCommands.Add(Command(InsertMessages, messageIds, senders, senderDevices, keys, rooms, ats, syncs));
 
         var envelopes = rows.Envelopes;
         var n = envelopes.Count;
         var (ids, users, deviceOf, seqs, messageOf, types, sources) =
-            (new Guid[n], new Guid[n], new int[n], new long[n], new Guid[n], new int[n], new Guid[n]);
+            (new Guid[n], new Guid[n], new int[n], new long[n], new Guid[n], new int[n], new Guid?[n]);
         var (sourceDevices, roomOf, timestamps, serverTimestamps, contents, expires) =
-            (new int[n], new Guid?[n], new long[n], new long[n], new byte[n][], new long?[n]);
+            (new int?[n], new Guid?[n], new long[n], new long[n], new byte[n][], new long?[n]);
+        var tracked = 0;
         for (var i = 0; i < n; i++)
         {
             var e = envelopes[i];
@@ -186,10 +187,28 @@ internal sealed class PostgresMailboxWriter : MailboxWriter
                 (e.Id, e.DestinationUserId, e.DestinationDeviceId, e.Sequence, e.MessageId, e.Type, e.SourceUserId);
             (sourceDevices[i], roomOf[i], timestamps[i], serverTimestamps[i], contents[i], expires[i]) =
                 (e.SourceDeviceId, e.RoomId, e.Timestamp, e.ServerTimestamp, e.Content, e.ExpiresAt);
+            tracked += e.SourceUserId is null ? 0 : 1;
         }
         batch.BatchCommands.Add(Command(InsertEnvelopes, ids, users, deviceOf, seqs, messageOf, types, sources, sourceDevices, roomOf,
             timestamps, serverTimestamps, contents, expires));
-        batch.BatchCommands.Add(Command(InsertRecipients, messageOf, users, deviceOf, sources, serverTimestamps));
+        if (tracked == n)
+        {
+            batch.BatchCommands.Add(Command(InsertRecipients, messageOf, users, deviceOf, sources, serverTimestamps));
+        }
+        else if (tracked > 0)
+        {
+            // Sourceless (sealed-sender) envelopes have no status to track: nobody is told of their delivery.
+            var (m, u, d, from, at) = (new Guid[tracked], new Guid[tracked], new int[tracked], new Guid[tracked], new long[tracked]);
+            for (int i = 0, j = 0; i < n; i++)
+            {
+                if (sources[i] is { } source)
+                {
+                    (m[j], u[j], d[j], from[j], at[j]) = (messageOf[i], users[i], deviceOf[i], source, serverTimestamps[i]);
+                    j++;
+                }
+            }
+            batch.BatchCommands.Add(Command(InsertRecipients, m, u, d, from, at));
+        }
 
         if (rows.Contacts.Count > 0)
         {

@@ -1,3 +1,5 @@
+using E2eeChat.Storage.Sql;
+
 namespace E2eeChat.Storage.Schema;
 
 /// <summary>Every schema step in order. Append new ones; never edit a released step.</summary>
@@ -202,5 +204,41 @@ internal static class Migrations
                 PRIMARY KEY (user_id, device_id),
                 FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id) ON DELETE CASCADE);
             """),
+        // Sealed sender: each account's unidentified access key (16 bytes, or none) and whether any key opens it; envelopes
+        // sent without authentication have no source. An unidentified send's messages row has sender_device 0, which no
+        // device has, and sender_user the scope of its idempotency key (its destination user, or a digest of the set), and
+        // no message_recipients rows. SQLite cannot drop NOT NULL, so it rebuilds envelopes (a child table only).
+        new(9, "unidentified access keys; sourceless envelopes", d => $"""
+            ALTER TABLE accounts ADD COLUMN unidentified_access_key {d.BytesType};
+            ALTER TABLE accounts ADD COLUMN unrestricted_unidentified_access BOOLEAN NOT NULL DEFAULT FALSE;
+            {(d.Name == "sqlite" ? SqliteSourcelessEnvelopes(d) : """
+                ALTER TABLE envelopes ALTER COLUMN source_user DROP NOT NULL, ALTER COLUMN source_device DROP NOT NULL;
+                """)}
+            """),
     ];
+
+    private static string SqliteSourcelessEnvelopes(SqlDialect d) => $"""
+        CREATE TABLE envelopes_v9 (
+            id {d.UuidType} PRIMARY KEY,
+            user_id {d.UuidType} NOT NULL,
+            device_id INTEGER NOT NULL,
+            seq {d.Int64Type} NOT NULL,
+            message_id {d.UuidType} NOT NULL,
+            type INTEGER NOT NULL,
+            source_user {d.UuidType},
+            source_device INTEGER,
+            room_id {d.UuidType},
+            client_timestamp {d.Int64Type} NOT NULL,
+            server_timestamp {d.Int64Type} NOT NULL,
+            content {d.BytesType} NOT NULL,
+            expires_at {d.Int64Type},
+            FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id) ON DELETE CASCADE);
+        INSERT INTO envelopes_v9 SELECT id, user_id, device_id, seq, message_id, type, source_user, source_device, room_id,
+            client_timestamp, server_timestamp, content, expires_at FROM envelopes;
+        DROP TABLE envelopes;
+        ALTER TABLE envelopes_v9 RENAME TO envelopes;
+        CREATE UNIQUE INDEX envelopes_by_mailbox ON envelopes (user_id, device_id, seq);
+        CREATE INDEX envelopes_by_expiry ON envelopes (expires_at) WHERE expires_at IS NOT NULL;
+        CREATE INDEX envelopes_by_time ON envelopes (server_timestamp);
+        """;
 }

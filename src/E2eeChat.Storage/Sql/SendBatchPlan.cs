@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using E2eeChat.Domain.Messages;
 
 namespace E2eeChat.Storage.Sql;
@@ -34,16 +35,41 @@ internal static class SendBatchPlan
                     }
                 }
             }
-            if (users.Add(send.SenderUserId))
+            if (send.SenderUserId is { } sender && users.Add(sender))
             {
-                locks.Users.Add(send.SenderUserId);
+                locks.Users.Add(sender);
             }
             if (send.IdempotencyKey is { } key)
             {
-                locks.Keys.Add((send.SenderUserId, send.SenderDeviceId, key));
+                var (owner, device) = KeyScope(send);
+                locks.Keys.Add((owner, device, key));
             }
         }
         return locks;
+    }
+
+    /// <summary>
+    /// Whose idempotency key a send's is: its sending device's, whose row the batch locks. An unidentified send has no
+    /// sender: its key belongs to its destination users (locked too), as device 0, which no device has; the owner is the
+    /// one destination user, or a digest of the sorted set for a multi-recipient send. messages.sender_user holds it.
+    /// </summary>
+    public static (Guid Owner, int Device) KeyScope(MailboxBatch send)
+    {
+        if (send.SenderUserId is { } sender)
+        {
+            return (sender, send.SenderDeviceId!.Value);
+        }
+        if (send.DestinationUsers.Count == 1)
+        {
+            return (send.DestinationUsers[0], 0);
+        }
+        var users = send.DestinationUsers.Order().ToArray();
+        var bytes = new byte[users.Length * 16];
+        for (var i = 0; i < users.Length; i++)
+        {
+            users[i].TryWriteBytes(bytes.AsSpan(i * 16, 16));
+        }
+        return (new Guid(SHA256.HashData(bytes).AsSpan(0, 16)), 0);
     }
 
     /// <summary>Each send's outcome, in order; the rows to write for those stored.</summary>
@@ -61,7 +87,8 @@ internal static class SendBatchPlan
 
     private static StoreOutcome Decide(MailboxBatch send, MailboxSnapshot snapshot, MailboxQuota quota, MailboxRows rows)
     {
-        if (send.IdempotencyKey is { } key && snapshot.Earlier.TryGetValue((send.SenderUserId, send.SenderDeviceId, key), out var first))
+        var (keyOwner, keyDevice) = KeyScope(send);
+        if (send.IdempotencyKey is { } key && snapshot.Earlier.TryGetValue((keyOwner, keyDevice, key), out var first))
         {
             return new StoreOutcome(StoreOutcomeKind.Duplicate, first, [], []);
         }
@@ -79,7 +106,7 @@ internal static class SendBatchPlan
         else if (send.RoomId is { } room)
         {
             if (!snapshot.Rooms.Contains(room) || !snapshot.Members.TryGetValue(room, out var members)
-                || !members.Contains(send.SenderUserId))
+                || send.SenderUserId is not { } member || !members.Contains(member))
             {
                 return new StoreOutcome(StoreOutcomeKind.NotRoomMember, null, [], []);
             }
@@ -131,7 +158,8 @@ internal static class SendBatchPlan
             }
         }
 
-        var needsSync = snapshot.Devices.TryGetValue(send.SenderUserId, out var senderDevices) && senderDevices.Count > 1;
+        var needsSync = send.SenderUserId is { } sender && snapshot.Devices.TryGetValue(sender, out var senderDevices)
+            && senderDevices.Count > 1;
         var result = new SendResult(send.MessageId, send.ServerTimestamp, needsSync);
         var envelopes = new Envelope[devices.Length];
         for (var i = 0; i < devices.Length; i++)
@@ -152,15 +180,15 @@ internal static class SendBatchPlan
             rows.Envelopes.Add(envelopes[i]);
         }
         rows.Messages.Add((send, needsSync));
-        if (send.RoomId is null && send.DestinationUsers.Count == 1 && send.DestinationUsers[0] != send.SenderUserId)
+        if (send.SenderUserId is { } from && send.RoomId is null && send.DestinationUsers.Count == 1 && send.DestinationUsers[0] != from)
         {
             // One direction only: the reply records the other.
-            rows.Contacts.Add((send.SenderUserId, send.DestinationUsers[0]));
+            rows.Contacts.Add((from, send.DestinationUsers[0]));
         }
         if (send.IdempotencyKey is { } stored)
         {
             // A later send in this batch with the same key gets this answer.
-            snapshot.Earlier[(send.SenderUserId, send.SenderDeviceId, stored)] = result;
+            snapshot.Earlier[(keyOwner, keyDevice, stored)] = result;
         }
         return new StoreOutcome(StoreOutcomeKind.Stored, result, envelopes, []);
     }

@@ -103,7 +103,8 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
         var envelopes = new List<Envelope>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            envelopes.Add(new Envelope(reader.GetGuid(0), reader.GetGuid(4), reader.GetInt32(5), reader.GetGuid(6), reader.GetInt32(7),
+            envelopes.Add(new Envelope(reader.GetGuid(0), reader.GetGuid(4), reader.GetInt32(5),
+                reader.IsDBNull(6) ? null : reader.GetGuid(6), reader.IsDBNull(7) ? null : reader.GetInt32(7),
                 reader.IsDBNull(8) ? null : reader.GetGuid(8), reader.GetGuid(1), reader.GetInt32(2), reader.GetInt64(3),
                 reader.GetInt64(9), reader.GetInt64(10), reader.GetBytes(11), reader.IsDBNull(12) ? null : reader.GetInt64(12)));
         }

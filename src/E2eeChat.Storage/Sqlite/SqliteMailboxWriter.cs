@@ -101,8 +101,7 @@ internal sealed class SqliteMailboxWriter(SqlDialect dialect) : MailboxWriter
             foreach (var (send, needsSync) in rows.Messages)
             {
                 message.Value = send.MessageId;
-                sender.Value = send.SenderUserId;
-                senderDevice.Value = send.SenderDeviceId;
+                (sender.Value, senderDevice.Value) = SendBatchPlan.KeyScope(send);
                 key.Value = (object?)send.IdempotencyKey ?? DBNull.Value;
                 room.Value = send.RoomId is { } roomId ? roomId : DBNull.Value;
                 at.Value = send.ServerTimestamp;
@@ -115,7 +114,7 @@ internal sealed class SqliteMailboxWriter(SqlDialect dialect) : MailboxWriter
             INSERT INTO envelopes ({SqlMailboxStore.EnvelopeColumns})
             VALUES (@id, @user, @device, @seq, @message, @type, @sender, @senderDevice, @room, @timestamp, @at, @content, @expires);
             INSERT INTO message_recipients (message_id, user_id, device_id, sender_user, status, updated_at)
-            VALUES (@message, @user, @device, @sender, 0, @at);
+            SELECT @message, @user, @device, @sender, 0, @at WHERE @sender IS NOT NULL;
             """, transaction))
         {
             var (id, user, device, seq, message, type, sender) = (envelopes.Parameter("id"), envelopes.Parameter("user"),
@@ -131,8 +130,9 @@ internal sealed class SqliteMailboxWriter(SqlDialect dialect) : MailboxWriter
                 seq.Value = envelope.Sequence;
                 message.Value = envelope.MessageId;
                 type.Value = envelope.Type;
-                sender.Value = envelope.SourceUserId;
-                senderDevice.Value = envelope.SourceDeviceId;
+                // Sourceless (sealed-sender) envelopes have no status row: nobody is told of their delivery.
+                sender.Value = envelope.SourceUserId is { } source ? source : DBNull.Value;
+                senderDevice.Value = envelope.SourceDeviceId is { } sourceDevice ? sourceDevice : DBNull.Value;
                 room.Value = envelope.RoomId is { } roomId ? roomId : DBNull.Value;
                 timestamp.Value = envelope.Timestamp;
                 at.Value = envelope.ServerTimestamp;

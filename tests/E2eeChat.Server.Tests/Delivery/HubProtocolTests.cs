@@ -40,7 +40,7 @@ public sealed class HubProtocolTests(SqliteServerFactory factory) : IClassFixtur
             var envelope = Assert.Single(hub.Envelopes);
             Assert.Equal(content, envelope.Content);
             Assert.Equal(sent.MessageId, envelope.MessageId);
-            Assert.Equal((alice.UserId, alice.DeviceId, hub.Device.DeviceId), (envelope.SourceUserId, envelope.SourceDeviceId, envelope.DestinationDeviceId));
+            Assert.Equal(((Guid?)alice.UserId, (int?)alice.DeviceId, hub.Device.DeviceId), (envelope.SourceUserId, envelope.SourceDeviceId, envelope.DestinationDeviceId));
             await hub.AckAsync(hub.Envelopes);
         }
         await aliceHub.WaitForReceiptsAsync(2);
@@ -120,6 +120,47 @@ public sealed class HubProtocolTests(SqliteServerFactory factory) : IClassFixtur
     }
 
     /// <summary>Connected, with its backlog drained, so it is registered for events before the test acts.</summary>
+    [Theory]
+    [InlineData(HubProtocol.Json)]
+    [InlineData(HubProtocol.MessagePack)]
+    public async Task A_sealed_sender_envelope_sent_without_authentication_arrives_without_a_source(HubProtocol protocol)
+    {
+        var bob = await _api.SignUpAsync();
+        var key = RandomNumberGenerator.GetBytes(16);
+        await _api.PutAsync("/api/v1/accounts/me/attributes", new { unidentifiedAccessKey = Convert.ToBase64String(key) }, bob.AccessToken);
+        await using var bobHub = await ConnectAsync(bob, protocol);
+        await bobHub.WaitForQueueEmptyAsync();
+        var content = RandomNumberGenerator.GetBytes(300);
+
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/messages/{bob.UserId}")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(Send([BinaryEnvelope(1, 1234, content, type: 6)])),
+        };
+        request.Headers.Add("Unidentified-Access-Key", Convert.ToBase64String(key));
+        using var response = await _api.Http.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        await bobHub.WaitForEnvelopesAsync(1);
+        var envelope = Assert.Single(bobHub.Envelopes);
+        Assert.Equal((null, null, 6), (envelope.SourceUserId, envelope.SourceDeviceId, envelope.Type));
+        Assert.Equal(content, envelope.Content);
+    }
+
+    [Fact]
+    public void The_device_channel_codec_carries_a_sourceless_envelope_as_sourceless()
+    {
+        var envelope = new E2eeChat.Domain.Messages.Envelope(Guid.NewGuid(), Guid.NewGuid(), 6, null, null, null, Guid.NewGuid(), 2, 7,
+            1, 2, [1, 2, 3], null);
+        var bytes = new byte[E2eeChat.Server.Delivery.EnvelopeCodec.SizeOf(envelope)];
+
+        E2eeChat.Server.Delivery.EnvelopeCodec.Write(envelope, bytes);
+        var read = E2eeChat.Server.Delivery.EnvelopeCodec.Read(bytes);
+
+        Assert.Equal((null, null), (read.SourceUserId, read.SourceDeviceId));
+        Assert.Equal(envelope with { Content = read.Content }, read);
+        Assert.Equal(envelope.Content, read.Content);
+    }
+
     private async Task<HubDevice> ConnectAsync(TestDevice device, HubProtocol protocol)
     {
         var hub = await HubDevice.ConnectAsync(factory.BaseAddress, device, protocol);
@@ -127,6 +168,6 @@ public sealed class HubProtocolTests(SqliteServerFactory factory) : IClassFixtur
         return hub;
     }
 
-    private static object BinaryEnvelope(int deviceId, int registrationId, byte[] content) =>
-        new { destinationDeviceId = deviceId, destinationRegistrationId = registrationId, type = 2, content };
+    private static object BinaryEnvelope(int deviceId, int registrationId, byte[] content, int type = 2) =>
+        new { destinationDeviceId = deviceId, destinationRegistrationId = registrationId, type, content };
 }

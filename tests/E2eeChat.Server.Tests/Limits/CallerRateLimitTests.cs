@@ -21,6 +21,8 @@ public sealed class LowCallerLimitsServerFactory : SqliteServerFactory
             ("ReadsPerAccount", 8), ("AcksPerDevice", 2), ("ReadMarksPerDevice", 2), ("TypingPerDevice", 2),
             ("KeyUploadsPerDevice", 2), ("SenderCertificatesPerAccount", 2), ("RoomCreationsPerAccount", 2),
             ("RoomChangesPerAccount", 2), ("DeviceRemovalsPerAccount", 1),
+            // Only the unidentified-send test below sends without authentication, so it alone uses the address bucket.
+            ("UnidentifiedMessagesPerDestination", 2), ("UnidentifiedMessagesPerIp", 5),
         })
         {
             Settings[$"RateLimits:{bucket}:PermitLimit"] = permits.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -56,6 +58,38 @@ public sealed class CallerRateLimitTests(LowCallerLimitsServerFactory factory) :
         Assert.Equal(["one", "two"], (await _api.MailboxAsync(bob)).Select(Text));
         // Another recipient is another pair.
         Assert.Equal(HttpStatusCode.OK, (await _api.SendTextAsync(alice, carol, "hi carol")).Status);
+    }
+
+    [Fact]
+    public async Task Unidentified_sends_are_limited_per_destination_and_per_address_and_a_refused_one_stores_nothing()
+    {
+        var (bob, carol, dave) = (await _api.SignUpAsync(), await _api.SignUpAsync(), await _api.SignUpAsync());
+        var key = Convert.ToBase64String(new byte[16]);
+        foreach (var user in new[] { bob, carol, dave })
+        {
+            await _api.PutAsync("/api/v1/accounts/me/attributes", new { unidentifiedAccessKey = key }, user.AccessToken);
+        }
+        async Task<HttpStatusCode> SealedAsync(TestDevice to, string text)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/messages/{to.UserId}")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(Send([Envelope(1, 1234, text, type: 6)])),
+            };
+            request.Headers.Add("Unidentified-Access-Key", key);
+            using var response = await _api.Http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        // Bob's bucket holds 2; the address's holds 5, and the refused third send to Bob took one of them.
+        var toBob = new[] { await SealedAsync(bob, "1"), await SealedAsync(bob, "2"), await SealedAsync(bob, "3") };
+        var toCarol = new[] { await SealedAsync(carol, "1"), await SealedAsync(carol, "2") };
+        var toDave = await SealedAsync(dave, "1");
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], toBob);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], toCarol);
+        Assert.Equal(HttpStatusCode.TooManyRequests, toDave);
+        Assert.Equal(["1", "2"], (await _api.MailboxAsync(bob)).Select(Text));
+        Assert.Empty(await _api.MailboxAsync(dave));
     }
 
     [Fact]

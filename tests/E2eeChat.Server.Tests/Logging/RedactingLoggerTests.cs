@@ -63,6 +63,8 @@ public sealed class RedactingLoggerTests : IDisposable
     [InlineData("Password", "hunter2")]
     [InlineData("LinkCode", "ABCDEFGHJKLMNPQR")]
     [InlineData("authorization", "Bearer abc")]
+    [InlineData("unidentifiedAccessKey", "AAAAAAAAAAAAAAAAAAAAAA==")]
+    [InlineData("Unidentified-Access-Key", "AAAAAAAAAAAAAAAAAAAAAA==")]
     public void A_value_named_like_a_secret_is_withheld(string name, string value)
     {
         _logger.LogInformation($"Got {{{name}}}", value);
@@ -79,6 +81,8 @@ public sealed class RedactingLoggerTests : IDisposable
     [InlineData("Host=db;Username=app;Password=s3cret;Database=e", "Host=db;Username=app;Password=[redacted];Database=e")]
     [InlineData("127.0.0.1:6379,password=s3cret,ssl=false", "127.0.0.1:6379,password=[redacted],ssl=false")]
     [InlineData("""{"username":"a","password":"x \" y","refreshToken":"r"}""", """{"username":"a","password":"[redacted]","refreshToken":"[redacted]"}""")]
+    [InlineData("""{"unidentifiedAccessKey":"AAAAAAAAAAAAAAAAAAAAAA=="}""", """{"unidentifiedAccessKey":"[redacted]"}""")]
+    [InlineData("Unidentified-Access-Key: AAAAAAAAAAAAAAAAAAAAAA==", "Unidentified-Access-Key: [redacted]")]
     [InlineData("TokenRequest { Username = a, Password = correct horse, battery, DeviceId = 1 }", "TokenRequest { Username = a, Password = [redacted], DeviceId = 1 }")]
     [InlineData("SecurityTokenInvalidSignatureException: IDX10503: Signature validation failed.", "SecurityTokenInvalidSignatureException: IDX10503: Signature validation failed.")]
     [InlineData("DenyAnonymousAuthorizationRequirement: Requires an authenticated user.", "DenyAnonymousAuthorizationRequirement: Requires an authenticated user.")]
