@@ -90,27 +90,22 @@ internal static class EnvelopeSamples
         return [.. prefix, .. body.WrittenSpan];
     }
 
-    /// <summary>The send as the domain sees it after the JSON converters: content still base64 text.</summary>
-    public static SendMessages DomainSendWithBase64() => DomainSend(i => EnvelopeContent.FromBase64(Convert.ToBase64String(Contents[i])));
-
-    /// <summary>The send as the domain sees it after the MessagePack formatters: content as bytes.</summary>
-    public static SendMessages DomainSendWithBytes() => DomainSend(i => EnvelopeContent.FromBytes(Contents[i]));
-
-    /// <summary>An envelope as the store returns it and the pump delivers it to device 2.</summary>
-    public static Envelope StoredEnvelope() => new(
-        Guid.Parse("0193a5c2-9e12-7b55-a1b2-c3d4e5f60718"), Guid.Parse(MessageId), EnvelopeType.Whisper, Sender, 1, RoomId: null,
-        Destination, 2, Sequence: 18_204, Timestamp, Timestamp + 37, Contents[1], ExpiresAt: null);
-
-    private static SendMessages DomainSend(Func<int, EnvelopeContent> content)
+    /// <summary>The send as the domain is given it by either protocol's reader.</summary>
+    public static SendMessages DomainSend()
     {
         var messages = new OutgoingMessage[DestinationDevices.Length];
         for (var i = 0; i < messages.Length; i++)
         {
             messages[i] = new OutgoingMessage(null, DestinationDevices[i].DeviceId, DestinationDevices[i].RegistrationId,
-                EnvelopeType.Whisper, content(i));
+                EnvelopeType.Whisper, EnvelopeContent.FromBytes(Contents[i]));
         }
         return new SendMessages(messages, Timestamp, MessageId, Online: null, TtlSeconds: null);
     }
+
+    /// <summary>An envelope as the store returns it and the pump delivers it to device 2.</summary>
+    public static Envelope StoredEnvelope() => new(
+        Guid.Parse("0193a5c2-9e12-7b55-a1b2-c3d4e5f60718"), Guid.Parse(MessageId), EnvelopeType.Whisper, Sender, 1, RoomId: null,
+        Destination, 2, Sequence: 18_204, Timestamp, Timestamp + 37, Contents[1], ExpiresAt: null);
 
     private static void WriteJsonSend(Utf8JsonWriter writer)
     {

@@ -4,7 +4,7 @@ using E2eeChat.Domain.Errors;
 
 namespace E2eeChat.Domain.Messages;
 
-/// <summary>Checks a send's shape and decodes its envelopes: 400 for what is malformed, 413 for what is too big.</summary>
+/// <summary>Checks a send's shape and its envelopes: 400 for what is malformed, 413 for what is too big.</summary>
 internal static class SendParser
 {
     public const int MaxEnvelopesPerSend = 1000;
@@ -46,7 +46,7 @@ internal static class SendParser
             {
                 throw Invalid($"messages[{i}].type must be one of 2 (whisper), 3 (prekey), 7 (sender key) or 8 (plaintext).");
             }
-            var content = DecodeContent(message.Content, i, options);
+            var content = ContentOf(message.Content, i, options);
             total += content.Length;
             if (total > options.MaxRequestBytes)
             {
@@ -96,9 +96,9 @@ internal static class SendParser
         return serverTimestamp + (ttlSeconds.Value * 1000L);
     }
 
-    private static byte[] DecodeContent(EnvelopeContent? content, int index, MessagingOptions options)
+    private static byte[] ContentOf(EnvelopeContent? content, int index, MessagingOptions options)
     {
-        if (content is null || content.Base64 is "" || content.Bytes is [])
+        if (content is null || content.Bytes is [])
         {
             throw Invalid($"messages[{index}].content is required (the ciphertext: base64 in JSON, binary in MessagePack).");
         }
@@ -106,28 +106,10 @@ internal static class SendParser
         {
             throw Invalid($"messages[{index}].content {problem}.");
         }
-        if (content.Bytes is { } bytes)
-        {
-            return bytes.Length <= options.MaxEnvelopeBytes
-                ? bytes
-                : throw TooLarge($"messages[{index}].content is larger than {options.MaxEnvelopeBytes} bytes.");
-        }
-        var base64 = content.Base64!;
-        var maxDecoded = (base64.Length / 4 * 3) + 3;
-        if (maxDecoded - 5 > options.MaxEnvelopeBytes)
-        {
-            throw TooLarge($"messages[{index}].content is larger than {options.MaxEnvelopeBytes} bytes.");
-        }
-        var buffer = new byte[maxDecoded];
-        if (!Convert.TryFromBase64String(base64, buffer, out var written))
-        {
-            throw Invalid($"messages[{index}].content is not valid base64.");
-        }
-        if (written > options.MaxEnvelopeBytes)
-        {
-            throw TooLarge($"messages[{index}].content is larger than {options.MaxEnvelopeBytes} bytes.");
-        }
-        return written == buffer.Length ? buffer : buffer.AsSpan(0, written).ToArray();
+        var bytes = content.Bytes!;
+        return bytes.Length <= options.MaxEnvelopeBytes
+            ? bytes
+            : throw TooLarge($"messages[{index}].content is larger than {options.MaxEnvelopeBytes} bytes.");
     }
 
     private static DomainException Invalid(string detail) => DomainException.BadRequest(ErrorCodes.InvalidEnvelope, detail);
