@@ -10,6 +10,9 @@ internal static class SendParser
     public const int MaxEnvelopesPerSend = 1000;
     public const int MaxMessageIdLength = 64;
 
+    /// <summary>Up to this many envelopes (nearly every send) a linear search finds a repeated device, allocating no set.</summary>
+    private const int SmallSend = 16;
+
     public static List<PendingEnvelope> Envelopes(SendMessages request, Guid? defaultUser, MessagingOptions options)
     {
         var messages = request.Messages;
@@ -27,7 +30,7 @@ internal static class SendParser
         }
 
         var envelopes = new List<PendingEnvelope>(messages.Count);
-        var seen = new HashSet<(Guid, int)>();
+        var seen = messages.Count > SmallSend ? new HashSet<(Guid, int)>(messages.Count) : null;
         long total = 0;
         for (var i = 0; i < messages.Count; i++)
         {
@@ -52,12 +55,12 @@ internal static class SendParser
             {
                 throw TooLarge($"The envelopes of one send may hold at most {options.MaxRequestBytes} bytes of content.");
             }
-            if (!seen.Add((user, message.DestinationDeviceId.Value)))
+            var device = message.DestinationDeviceId.Value;
+            if (seen is null ? AddressedBefore(envelopes, user, device) : !seen.Add((user, device)))
             {
-                throw Invalid($"messages[{i}] addresses device {message.DestinationDeviceId} of {user} a second time.");
+                throw Invalid($"messages[{i}] addresses device {device} of {user} a second time.");
             }
-            envelopes.Add(new PendingEnvelope(
-                new DeviceAddress(user, message.DestinationDeviceId.Value, message.DestinationRegistrationId.Value), type, content));
+            envelopes.Add(new PendingEnvelope(new DeviceAddress(user, device, message.DestinationRegistrationId.Value), type, content));
         }
         return envelopes;
     }
@@ -94,6 +97,18 @@ internal static class SendParser
             throw Invalid($"ttlSeconds must be from 1 to {options.MaxTtlSeconds.ToString(CultureInfo.InvariantCulture)}.");
         }
         return serverTimestamp + (ttlSeconds.Value * 1000L);
+    }
+
+    private static bool AddressedBefore(List<PendingEnvelope> envelopes, Guid user, int deviceId)
+    {
+        foreach (var envelope in envelopes)
+        {
+            if (envelope.Destination.DeviceId == deviceId && envelope.Destination.UserId == user)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static byte[] ContentOf(EnvelopeContent? content, int index, MessagingOptions options)
