@@ -59,8 +59,7 @@ async function loop(pair) {
   while (!stopped) {
     const sentAt = performance.now();
     const arrived = await sendAndAwait(pair);
-    const counted = measuring;
-    if (!counted) {
+    if (!measuring) {
       continue;
     }
     if (arrived) {
