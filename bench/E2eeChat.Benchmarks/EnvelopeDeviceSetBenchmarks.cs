@@ -22,7 +22,9 @@ public class EnvelopeDeviceSetBenchmarks
         var devices = new List<DeviceAddress>();
         for (var member = 0; member < 50; member++)
         {
-            var user = new Guid(random.GetItems<byte>([.. Enumerable.Range(0, 256).Select(b => (byte)b)], 16));
+            var bytes = new byte[16];
+            random.NextBytes(bytes);
+            var user = new Guid(bytes);
             devices.Add(new DeviceAddress(user, 1, random.Next(1, 16381)));
             devices.Add(new DeviceAddress(user, 2, random.Next(1, 16381)));
         }
