@@ -9,9 +9,13 @@
 #        median is E2eeChat's figure;
 #      - the bare SignalR relay (bench/relay-baseline: no auth, no store), the same payload, RELAY_PAIRS pairs.
 #      The ratio is ours / relay per protocol, from the medians of the same rounds.
+#      Then, once per round, the seed-style server (bench/seed-node: Node, Socket.IO, one autocommitted INSERT per
+#      message into the same PostgreSQL, then emit; no acks, no receipts), SEED_PAIRS pairs, the same content as
+#      our JSON wire carries (base64 of 1 KiB); the ratio is ours / seed-style per protocol.
 #   3. E2eeChat embedded (SQLite), json, at the best of SATURATION_PAIRS.
 # Prints one table and writes it to bench/results/delivery-<time>/summary.md.
-# Environment: REPEAT (3), DURATION (20s), SATURATION_PAIRS ("32 96"), RELAY_PAIRS (50), PGBENCH_SECONDS (15).
+# Environment: REPEAT (3), DURATION (20s), SATURATION_PAIRS ("32 96"), RELAY_PAIRS (50), PGBENCH_SECONDS (15),
+# SEED_PAIRS (50), SEED_POOL (10, pg's default pool), SEED_NODE (1; 0 skips the seed-style server).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/load-common.sh"
 out="$repo/bench/results/delivery-$(date -u +%Y%m%d-%H%M%S)"
@@ -20,9 +24,18 @@ saturation_pairs=${SATURATION_PAIRS:-32 96}
 relay_pairs=${RELAY_PAIRS:-50}
 pgbench_seconds=${PGBENCH_SECONDS:-15}
 relay_dll="$repo/bench/relay-baseline/bin/Release/net10.0/E2eeChat.Bench.Relay.dll"
+seed_node=${SEED_NODE:-1}
+seed_pairs=${SEED_PAIRS:-50}
+seed_dir="$repo/bench/seed-node"
 
 build
 dotnet build "$repo/bench/relay-baseline" -c Release -v quiet --nologo >/dev/null
+if [ "$seed_node" != 0 ]; then
+  # npm records the installed tree in node_modules/.package-lock.json; reinstall when the lock is newer.
+  if [ ! -f "$seed_dir/node_modules/.package-lock.json" ] || [ "$seed_dir/package-lock.json" -nt "$seed_dir/node_modules/.package-lock.json" ]; then
+    (cd "$seed_dir" && npm ci --no-audit --no-fund --silent)
+  fi
+fi
 raise_open_files
 start_postgres
 pg_port=$(sed -E 's/.*Port=([0-9]+);.*/\1/' <<<"$pg_connection")
@@ -55,11 +68,30 @@ dotnet "$relay_dll" serve --urls "http://127.0.0.1:$relay_port" >"$out/relay.log
 started_pids+=("$!")
 relay_url="http://127.0.0.1:$relay_port"
 until curl -s -o /dev/null "$relay_url/"; do sleep 0.2; done
+if [ "$seed_node" != 0 ]; then
+  as_postgres "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres seed
+  seed_port=$(free_port)
+  node "$seed_dir/server.js" --port "$seed_port" --database "postgres://postgres@127.0.0.1:$pg_port/seed" \
+    --pool "${SEED_POOL:-10}" >"$out/seed.log" 2>&1 &
+  seed_pid=$!
+  started_pids+=("$seed_pid")
+  seed_url="http://127.0.0.1:$seed_port"
+  until curl -s -o /dev/null "$seed_url/socket.io/?EIO=4&transport=polling"; do
+    kill -0 "$seed_pid" 2>/dev/null || { cat "$out/seed.log" >&2; exit 1; }
+    sleep 0.2
+  done
+fi
 
 relay() { # protocol round
   echo "== relay, $1, run $2 of $repeat (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
   dotnet "$relay_dll" drive --url "$relay_url" --pairs "$relay_pairs" --size 1024 --duration "$duration" --warmup 5s \
     --protocol "$1" >"$out/relay-$1-$2.json"
+}
+
+seed() { # round
+  echo "== seed-style server, run $1 of $repeat (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  node "$seed_dir/driver.js" --url "$seed_url" --pairs "$seed_pairs" --size 1024 --duration "$duration" --warmup 5s \
+    --cpu-of "server=$seed_pid" "${cpu_of[@]}" >"$out/seed-$1.json" || echo "(exit $?)" >&2
 }
 
 for run_index in $(seq 1 "$repeat"); do
@@ -70,6 +102,7 @@ for run_index in $(seq 1 "$repeat"); do
     done
     relay "$protocol" "$run_index"
   done
+  [ "$seed_node" = 0 ] || seed "$run_index"
 done
 stop_server
 cpu_of=()
@@ -84,10 +117,11 @@ for run_index in $(seq 1 "$repeat"); do
 done
 
 # --- Summary --------------------------------------------------------------------------------------------------
-relay_median() { # protocol
-  local file values=()
-  for file in "$out"/relay-"$1"-*.json; do
-    values+=("$(sed -E 's/.*"messagesPerSecond":([0-9.]+).*/\1/' "$file")")
+json_median() { # field files...: the median of a number field over one-line JSON files
+  local field=$1 file values=()
+  shift
+  for file in "$@"; do
+    values+=("$(sed -E "s/.*\"$field\":([0-9.]+).*/\1/" "$file")")
   done
   printf '%s\n' "${values[@]}" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
@@ -105,13 +139,21 @@ best_of() { # prefix
   echo "|---|---|"
   echo "| PostgreSQL (pgbench, fsync on), one 1 KiB row per commit, 32 clients | $pg_one commits/s |"
   echo "| PostgreSQL (pgbench, fsync on), 100 rows of 1 KiB per commit, 8 clients | $pg_hundred rows/s |"
+  if [ "$seed_node" != 0 ]; then
+    seed_files=("$out"/seed-*.json)
+    seed_rate=$(json_median messagesPerSecond "${seed_files[@]}")
+    echo "| Seed-style server (Node, Socket.IO, one autocommitted INSERT per message, then emit; no acks, no receipts), $seed_pairs pairs, 1,368-character content, closed loop on delivery | $seed_rate messages/s (p50 $(json_median p50Ms "${seed_files[@]}") ms, p99 $(json_median p99Ms "${seed_files[@]}") ms; cores: server $(json_median server "${seed_files[@]}"), PostgreSQL $(json_median postgres "${seed_files[@]}"), driver $(json_median driver "${seed_files[@]}")) |"
+  fi
   for protocol in json messagepack; do
     best=$(best_of "postgres-$protocol")
     ours=$(median "$best" measured.deliveredPerSecond)
-    ceiling=$(relay_median "$protocol")
+    ceiling=$(json_median messagesPerSecond "$out"/relay-"$protocol"-*.json)
     echo "| E2eeChat, $protocol, one instance on durable PostgreSQL, 1 → 2 devices, 1 KiB, closed loop on delivery (${best##*-} pairs) | **$ours delivered envelopes/s** (p50 $(median "$best" latency.p50Ms) ms; cores: server $(median "$best" cpu.serverCores), PostgreSQL $(median "$best" cpu.processes.postgres), tool $(median "$best" cpu.toolCores)) |"
     echo "| Bare SignalR relay, $protocol, $relay_pairs pairs, 1 KiB, closed loop | $ceiling messages/s |"
     echo "| Ratio E2eeChat / relay, $protocol | **$(awk -v a="$ours" -v b="$ceiling" 'BEGIN { printf "%.2f", a / b }')** |"
+    if [ "$seed_node" != 0 ]; then
+      echo "| Ratio E2eeChat / seed-style server, $protocol (target: above 1, with acks and receipts on) | **$(awk -v a="$ours" -v b="$seed_rate" 'BEGIN { printf "%.2f", a / b }')** |"
+    fi
   done
   best=$(best_of "sqlite-json")
   echo "| E2eeChat embedded (SQLite), json (${best##*-} pairs) | **$(median "$best" measured.deliveredPerSecond) delivered envelopes/s** (p50 $(median "$best" latency.p50Ms) ms) |"

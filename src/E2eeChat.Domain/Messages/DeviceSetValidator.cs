@@ -16,6 +16,10 @@ public static class DeviceSetValidator
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(addressed);
+        if (CoversSmallSet(current, addressed))
+        {
+            return null;
+        }
         var users = new SortedDictionary<Guid, (List<int> Missing, List<int> Extra, List<int> Stale)>();
         (List<int> Missing, List<int> Extra, List<int> Stale) For(Guid user)
         {
@@ -107,6 +111,37 @@ public static class DeviceSetValidator
                     .Select(m => new { userId = m.UserId, missingDevices = m.MissingDevices, extraDevices = m.ExtraDevices })
                     .ToArray(),
             });
+    }
+
+    /// <summary>Up to this many devices (every direct send) a match is found by linear search, allocating nothing.</summary>
+    private const int SmallSet = 16;
+
+    /// <summary>True when a small <paramref name="addressed"/> names every current device once, with its registration id, and nothing else.</summary>
+    private static bool CoversSmallSet(IReadOnlyList<DeviceAddress> current, IReadOnlyList<DeviceAddress> addressed)
+    {
+        if (current.Count != addressed.Count || current.Count > SmallSet)
+        {
+            return false;
+        }
+        for (var i = 0; i < addressed.Count; i++)
+        {
+            var device = addressed[i];
+            var found = false;
+            for (var j = 0; j < current.Count && !found; j++)
+            {
+                found = current[j] == device;
+            }
+            for (var k = 0; k < i && found; k++)
+            {
+                // Named twice: with the counts equal, some current device is then missing.
+                found = addressed[k].DeviceId != device.DeviceId || addressed[k].UserId != device.UserId;
+            }
+            if (!found)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int[] Sorted(List<int> values)

@@ -5,19 +5,23 @@ using E2eeChat.Domain.Messages;
 namespace E2eeChat.Server.Json;
 
 /// <summary>
-/// Reads an outgoing envelope's <c>content</c> as base64 text, left for the send's parser to decode, so a
-/// bad value gets its clear <c>invalid_envelope</c> error naming the envelope rather than a JSON error.
+/// Reads an outgoing envelope's <c>content</c>, base64 text, decoding it straight from the UTF-8 request into
+/// the one array the store is given (no string, no second buffer: it runs for every envelope). A bad value is
+/// kept as unreadable rather than thrown, so the send's parser refuses it with <c>invalid_envelope</c> naming the
+/// envelope rather than a JSON error.
 /// </summary>
 public sealed class EnvelopeContentJsonConverter : JsonConverter<EnvelopeContent>
 {
     public override EnvelopeContent Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType == JsonTokenType.String)
+        if (reader.TokenType != JsonTokenType.String)
         {
-            return EnvelopeContent.FromBase64(reader.GetString()!);
+            reader.Skip();
+            return EnvelopeContent.Unreadable("must be a base64 string");
         }
-        reader.Skip();
-        return EnvelopeContent.Unreadable("must be a base64 string");
+        return reader.TryGetBytesFromBase64(out var bytes)
+            ? EnvelopeContent.FromBytes(bytes)
+            : EnvelopeContent.Unreadable("is not valid base64");
     }
 
     public override void Write(Utf8JsonWriter writer, EnvelopeContent value, JsonSerializerOptions options) =>
