@@ -116,8 +116,8 @@ public abstract class MailboxStoreContractTests : IAsyncLifetime
         var messageId = sent.Result!.MessageId;
         await Mailbox.AckAsync(bob.UserId, 1, [sent.Envelopes.Single(e => e.DestinationDeviceId == 1).Id], Now, None);
 
-        var left = await Mailbox.UnacknowledgedAsync(messageId, alice.UserId, None);
-        var asBob = await Mailbox.UnacknowledgedAsync(messageId, bob.UserId, None);
+        var left = await Mailbox.UnacknowledgedAsync(messageId, alice.UserId, [bob.UserId], None);
+        var asBob = await Mailbox.UnacknowledgedAsync(messageId, bob.UserId, [bob.UserId], None);
 
         var forDevice2 = sent.Envelopes.Single(e => e.DestinationDeviceId == 2);
         var envelope = Assert.Single(left);
@@ -467,6 +467,23 @@ public abstract class MailboxStoreContractTests : IAsyncLifetime
         Assert.Empty(reads);
         Assert.Null(await Mailbox.StatusAsync(sealedSend.Result.MessageId, bob.UserId, None));
         Assert.Empty(await Mailbox.MutualContactsAsync(bob.UserId, None));
+    }
+
+    [Fact]
+    public async Task Unacknowledged_finds_a_sealed_sends_envelopes_in_its_destination_mailboxes()
+    {
+        var bob = await AccountAsync(devices: 2);
+        var carol = await AccountAsync(devices: 1);
+        var sent = await Mailbox.StoreAsync(Anonymous(bob, bob.Devices, key: "k1"), None);
+        await Mailbox.StoreAsync(Anonymous(carol, carol.Devices, key: "k1"), None);
+        await Mailbox.AckAsync(bob.UserId, 1, [sent.Envelopes.Single(e => e.DestinationDeviceId == 1).Id], Now, None);
+
+        var left = await Mailbox.UnacknowledgedAsync(sent.Result!.MessageId, null, [bob.UserId], None);
+        var elsewhere = await Mailbox.UnacknowledgedAsync(sent.Result!.MessageId, null, [carol.UserId], None);
+
+        var envelope = Assert.Single(left);
+        Assert.Equal((sent.Envelopes.Single(e => e.DestinationDeviceId == 2).Id, (Guid?)null), (envelope.Id, envelope.SourceUserId));
+        Assert.Empty(elsewhere);
     }
 
     [Fact]

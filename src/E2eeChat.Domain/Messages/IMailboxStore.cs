@@ -18,9 +18,11 @@ public interface IMailboxStore
 
     /// <summary>
     /// The envelopes of <paramref name="messageId"/>, sent by <paramref name="senderUserId"/>, still in their mailboxes: what a
-    /// retried send announces again, since its first attempt may have committed without announcing anything.
+    /// retried send announces again, since its first attempt may have committed without announcing anything. A sealed
+    /// send (no sender) keeps no recipient rows: its envelopes are looked for in <paramref name="destinationUsers"/>' mailboxes.
     /// </summary>
-    Task<IReadOnlyList<Envelope>> UnacknowledgedAsync(Guid messageId, Guid senderUserId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Envelope>> UnacknowledgedAsync(Guid messageId, Guid? senderUserId, IReadOnlyList<Guid> destinationUsers,
+        CancellationToken cancellationToken);
 
     /// <summary>Deletes acknowledged envelopes of this device; returns the receipts it caused (sent → delivered).</summary>
     Task<IReadOnlyList<Receipt>> AckAsync(Guid userId, int deviceId, IReadOnlyList<Guid> envelopeIds, long now,

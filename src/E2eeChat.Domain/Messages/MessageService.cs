@@ -173,7 +173,8 @@ public sealed class MessageService(
                 return outcome.Result!;
             case StoreOutcomeKind.Duplicate:
                 // The first attempt may have committed and lost its answer before announcing: announce what is still there.
-                var unacknowledged = await mailbox.UnacknowledgedAsync(outcome.Result!.MessageId, senderUserId, cancellationToken)
+                var unacknowledged = await mailbox.UnacknowledgedAsync(outcome.Result!.MessageId, senderUserId, destinationUsers,
+                    cancellationToken)
                     .ConfigureAwait(false);
                 if (unacknowledged.Count > 0)
                 {

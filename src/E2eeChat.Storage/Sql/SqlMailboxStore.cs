@@ -83,18 +83,32 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
         return await EnvelopesAsync(reader, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<Envelope>> UnacknowledgedAsync(Guid messageId, Guid senderUserId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Envelope>> UnacknowledgedAsync(Guid messageId, Guid? senderUserId, IReadOnlyList<Guid> destinationUsers,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(destinationUsers);
         await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        // The message's recipients (its primary key) lead to each device's mailbox (its index).
-        await using var command = connection.Command($"""
-            SELECT {EnvelopeColumns} FROM envelopes
-            WHERE message_id = @message AND source_user = @sender
-                AND (user_id, device_id) IN (SELECT user_id, device_id FROM message_recipients WHERE message_id = @message)
-            ORDER BY user_id, device_id
-            """);
-        await using var reader = await command.With("message", messageId).With("sender", senderUserId)
-            .ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(string.Empty);
+        // The message's recipients (its primary key) lead to each device's mailbox (its index); a sealed send has no
+        // recipient rows, so its destination users' mailboxes are searched.
+        command.CommandText = senderUserId is null
+            ? $"""
+                SELECT {EnvelopeColumns} FROM envelopes
+                WHERE message_id = @message AND source_user IS NULL AND {_dialect.AnyOf(command, "user_id", "users", destinationUsers)}
+                ORDER BY user_id, device_id
+                """
+            : $"""
+                SELECT {EnvelopeColumns} FROM envelopes
+                WHERE message_id = @message AND source_user = @sender
+                    AND (user_id, device_id) IN (SELECT user_id, device_id FROM message_recipients WHERE message_id = @message)
+                ORDER BY user_id, device_id
+                """;
+        command.With("message", messageId);
+        if (senderUserId is { } sender)
+        {
+            command.With("sender", sender);
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await EnvelopesAsync(reader, cancellationToken).ConfigureAwait(false);
     }
 
