@@ -124,7 +124,8 @@ public sealed class SlowConsumerTests(SlowConsumerServerFactory factory) : IClas
                 },
             };
             var invoker = new HttpMessageInvoker(handler);
-            var socket = new ClientWebSocket();
+            // No WebSocket keep-alive: its pong would have to be read, and this client reads nothing.
+            var socket = new ClientWebSocket { Options = { KeepAliveInterval = TimeSpan.Zero } };
             var url = new UriBuilder(baseAddress) { Scheme = "ws", Path = "/hubs/chat", Query = $"access_token={accessToken}" }.Uri;
             await socket.ConnectAsync(url, invoker, CancellationToken.None);
             await socket.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text,
