@@ -335,6 +335,49 @@ public abstract class MailboxStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reads_batched_across_devices_mark_exactly_what_each_device_read_once()
+    {
+        var alice = await AccountAsync(devices: 1);
+        var bob = await AccountAsync(devices: 2);
+        var carol = await AccountAsync(devices: 1);
+        var toBob = await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None);
+        var toCarol = await Mailbox.StoreAsync(Batch(alice, carol, carol.Devices), None);
+        var (bobsMessage, carolsMessage) = (toBob.Result!.MessageId, toCarol.Result!.MessageId);
+        await UseBatchesOfAsync(3);
+
+        var receipts = await Task.WhenAll(
+            // Bob's first device names carol's message too: it is not one of its own, nothing changes for it.
+            Mailbox.MarkReadAsync(bob.UserId, 1, [bobsMessage, carolsMessage], Now + 1, None),
+            Mailbox.MarkReadAsync(bob.UserId, 1, [bobsMessage], Now + 2, None),
+            Mailbox.MarkReadAsync(carol.UserId, 1, [carolsMessage], Now + 3, None));
+
+        Assert.Equal([(bobsMessage, alice.UserId, bob.UserId, 1, DeliveryStatus.Read, Now + 1)],
+            receipts[0].Select(r => (r.MessageId, r.SenderUserId, r.UserId, r.DeviceId, r.Status, r.At)));
+        Assert.Empty(receipts[1]);
+        Assert.Equal([(carolsMessage, carol.UserId, 1)], receipts[2].Select(r => (r.MessageId, r.UserId, r.DeviceId)));
+        Assert.Equal([DeliveryStatus.Read, DeliveryStatus.Sent],
+            (await Mailbox.StatusAsync(bobsMessage, alice.UserId, None))!.OrderBy(s => s.DeviceId).Select(s => s.Status));
+        Assert.Equal([DeliveryStatus.Read], (await Mailbox.StatusAsync(carolsMessage, alice.UserId, None))!.Select(s => s.Status));
+    }
+
+    [Fact]
+    public async Task Ack_of_an_envelope_already_read_deletes_it_and_frees_its_quota_without_a_delivered_receipt()
+    {
+        await UseBatchesOfAsync(1, new MailboxQuota(MaxEnvelopes: 1, MaxBytes: 1 << 20));
+        var alice = await AccountAsync(devices: 1);
+        var bob = await AccountAsync(devices: 1);
+        var first = await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None);
+        await Mailbox.MarkReadAsync(bob.UserId, 1, [first.Result!.MessageId], Now + 1, None);
+        Assert.Equal(StoreOutcomeKind.MailboxFull, (await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None)).Kind);
+
+        var receipts = await Mailbox.AckAsync(bob.UserId, 1, [first.Envelopes.Single().Id], Now + 2, None);
+
+        Assert.Empty(receipts);
+        Assert.Empty(await Mailbox.ReadAsync(bob.UserId, 1, 0, 10, Now, None));
+        Assert.Equal(StoreOutcomeKind.Stored, (await Mailbox.StoreAsync(Batch(alice, bob, bob.Devices), None)).Kind);
+    }
+
+    [Fact]
     public async Task Send_beyond_a_devices_envelope_quota_is_refused_stores_nothing_and_fits_again_after_an_ack()
     {
         await UseBatchesOfAsync(1, new MailboxQuota(MaxEnvelopes: 2, MaxBytes: 1 << 20));

@@ -4,7 +4,8 @@ namespace E2eeChat.Server.Logging;
 
 /// <summary>
 /// Hub calls log inside a <c>HubConnectionId</c> scope. SignalR's own connection scope fills its id in after it
-/// begins, and the redacting logger copies a scope's values when it begins, so that one stays empty; this one is whole.
+/// begins, and the redacting logger keeps a scope's values as they were at the first entry written in it, which may
+/// be earlier; this one is whole from the start.
 /// </summary>
 internal sealed class HubConnectionLogScope(ILogger<HubConnectionLogScope> logger) : IHubFilter
 {

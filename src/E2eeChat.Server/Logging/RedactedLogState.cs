@@ -53,8 +53,27 @@ internal sealed class RedactedLogState : IReadOnlyList<KeyValuePair<string, obje
         return new RedactedLogState([], LogRedactor.Scrub(formatter(state, null)));
     }
 
-    public static RedactedLogState FromScope<TState>(TState state) =>
-        From(state, static (s, _) => Convert.ToString(s, CultureInfo.InvariantCulture) ?? string.Empty);
+    /// <summary>
+    /// A scope is redacted when an entry inside it is written, not when it begins: most scopes (one per hub call) end
+    /// without any entry, and redacting them would cost every call the patterns of <see cref="LogRedactor"/>.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, object?>> FromScope<TState>(TState state) => new RedactedScope<TState>(state);
+
+    private sealed class RedactedScope<TState>(TState state) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        private readonly Lazy<RedactedLogState> _redacted = new(() =>
+            From(state, static (s, _) => Convert.ToString(s, CultureInfo.InvariantCulture) ?? string.Empty));
+
+        public int Count => _redacted.Value.Count;
+
+        public KeyValuePair<string, object?> this[int index] => _redacted.Value[index];
+
+        public override string ToString() => _redacted.Value.Message;
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => _redacted.Value.GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 
     public override string ToString() => Message;
 

@@ -15,9 +15,11 @@ internal sealed class PostgresMailboxWriter : MailboxWriter
     // and devices read are the ones at the lock, and no send can change them before this transaction ends.
     private const string LockRooms = "SELECT room_id FROM rooms WHERE room_id = ANY($1) ORDER BY room_id FOR UPDATE";
     private const string ReadMembers = "SELECT room_id, user_id FROM room_members WHERE room_id = ANY($1)";
+    // One array of users, so the primary key finds them: "user_id = ANY($1) OR user_id IN (subquery)" cannot use an
+    // index for the OR and scans every device row, per batch.
     private const string LockDevices = """
         SELECT user_id, device_id, registration_id, mailbox_seq, mailbox_count, mailbox_bytes FROM devices
-        WHERE user_id = ANY($1) OR user_id IN (SELECT user_id FROM room_members WHERE room_id = ANY($2))
+        WHERE user_id = ANY($1 || ARRAY(SELECT user_id FROM room_members WHERE room_id = ANY($2)))
         ORDER BY user_id, device_id FOR UPDATE
         """;
     private const string ReadEarlier = """
@@ -49,27 +51,44 @@ internal sealed class PostgresMailboxWriter : MailboxWriter
         INSERT INTO direct_contacts (sender_user, recipient_user) SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING
         """;
 
-    private const string LockAckers = """
+    private const string LockCallers = """
         SELECT 1 FROM devices d JOIN unnest($1::uuid[], $2::int[]) a(user_id, device_id) ON d.user_id = a.user_id AND d.device_id = a.device_id
         ORDER BY d.user_id, d.device_id FOR UPDATE OF d
         """;
-    private const string DeleteAcked = """
-        DELETE FROM envelopes e USING unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[]) a(id, user_id, device_id, request)
-        WHERE e.id = a.id AND e.user_id = a.user_id AND e.device_id = a.device_id
-        RETURNING a.request, e.user_id, e.device_id, e.message_id, length(e.content)
+
+    // One statement after the lock: the envelopes go, their devices' counters drop (rows this transaction locked already)
+    // and their status rows advance to delivered. Data-modifying CTEs all run, whether the outer query reads them or not.
+    // One row per deleted envelope; the sender is null where the status was past delivered already (no receipt).
+    private static readonly string AckDeliver = $"""
+        WITH acked AS (
+            DELETE FROM envelopes e USING unnest($1::uuid[], $2::uuid[], $3::int[], $4::bigint[]) a(id, user_id, device_id, at)
+            WHERE e.id = a.id AND e.user_id = a.user_id AND e.device_id = a.device_id
+            RETURNING e.user_id, e.device_id, e.message_id, length(e.content) AS bytes, a.at
+        ), released AS (
+            UPDATE devices d SET mailbox_count = d.mailbox_count - r.envelopes, mailbox_bytes = d.mailbox_bytes - r.bytes
+            FROM (SELECT user_id, device_id, count(*) AS envelopes, sum(bytes) AS bytes FROM acked GROUP BY user_id, device_id) r
+            WHERE d.user_id = r.user_id AND d.device_id = r.device_id
+        ), delivered AS (
+            UPDATE message_recipients r SET status = {(int)DeliveryStatus.Delivered}, updated_at = acked.at
+            FROM acked
+            WHERE r.message_id = acked.message_id AND r.user_id = acked.user_id AND r.device_id = acked.device_id
+                AND r.status < {(int)DeliveryStatus.Delivered}
+            RETURNING r.message_id, r.user_id, r.device_id, r.sender_user
+        )
+        SELECT a.message_id, d.sender_user, a.user_id, a.device_id, a.at FROM acked a
+        LEFT JOIN delivered d ON d.message_id = a.message_id AND d.user_id = a.user_id AND d.device_id = a.device_id
         """;
-    private const string ReleaseDevices = """
-        UPDATE devices d SET mailbox_count = d.mailbox_count - u.count, mailbox_bytes = d.mailbox_bytes - u.bytes
-        FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::bigint[]) u(user_id, device_id, count, bytes)
-        WHERE d.user_id = u.user_id AND d.device_id = u.device_id
-        """;
-    private static readonly string MarkDelivered = $"""
-        UPDATE message_recipients r SET status = {(int)DeliveryStatus.Delivered}, updated_at = a.at
+
+    private static readonly string MarkRead = $"""
+        UPDATE message_recipients r SET status = {(int)DeliveryStatus.Read}, updated_at = a.at
         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::bigint[]) a(message_id, user_id, device_id, at)
-        WHERE r.message_id = a.message_id AND r.user_id = a.user_id AND r.device_id = a.device_id
-            AND r.status < {(int)DeliveryStatus.Delivered}
+        WHERE r.message_id = a.message_id AND r.user_id = a.user_id AND r.device_id = a.device_id AND r.status < {(int)DeliveryStatus.Read}
         RETURNING r.message_id, r.sender_user, r.user_id, r.device_id, a.at
         """;
+
+    // Sent with the last statements of a transaction, it saves the round trip of NpgsqlTransaction.Commit; Npgsql sees
+    // the connection leave the transaction and treats the NpgsqlTransaction as completed.
+    private const string Commit = "COMMIT";
 
     public override async Task<MailboxSnapshot> LockAsync(DbConnection connection, DbTransaction transaction, MailboxLocks locks,
         CancellationToken cancellationToken)
@@ -128,7 +147,7 @@ internal sealed class PostgresMailboxWriter : MailboxWriter
         return snapshot;
     }
 
-    public override async Task WriteAsync(DbConnection connection, DbTransaction transaction, MailboxRows rows,
+    public override async Task WriteAndCommitAsync(DbConnection connection, DbTransaction transaction, MailboxRows rows,
         CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
@@ -183,85 +202,65 @@ internal sealed class PostgresMailboxWriter : MailboxWriter
             }
             batch.BatchCommands.Add(Command(InsertContacts, from, to));
         }
+        batch.BatchCommands.Add(Command(Commit));
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public override async Task<(List<Receipt> Receipts, int Deleted)> AckAsync(DbConnection connection, DbTransaction transaction, List<AckRequest> acks,
-        CancellationToken cancellationToken)
+    public override async Task<(List<Receipt> Receipts, int Deleted)> AckAndCommitAsync(DbConnection connection,
+        DbTransaction transaction, List<AckRequest> acks, CancellationToken cancellationToken)
     {
-        var ackers = DevicesOf(acks);
-        var (ackerUsers, ackerDevices) = (new Guid[ackers.Count], new int[ackers.Count]);
-        var at = 0;
-        foreach (var (user, device) in ackers)
-        {
-            (ackerUsers[at], ackerDevices[at]) = (user, device);
-            at++;
-        }
-        var total = 0;
-        foreach (var ack in acks)
-        {
-            total += ack.EnvelopeIds.Count;
-        }
-        var (ids, users, devices, requests) = (new Guid[total], new Guid[total], new int[total], new int[total]);
-        at = 0;
-        for (var r = 0; r < acks.Count; r++)
-        {
-            foreach (var id in acks[r].EnvelopeIds)
-            {
-                (ids[at], users[at], devices[at], requests[at]) = (id, acks[r].UserId, acks[r].DeviceId, r);
-                at++;
-            }
-        }
+        var (ackerUsers, ackerDevices) = DistinctDevices(acks, ack => (ack.UserId, ack.DeviceId));
+        var (ids, users, devices, times) = Rows(acks, ack => (ack.UserId, ack.DeviceId, ack.EnvelopeIds, ack.Now));
 
-        var deleted = new List<AckedEnvelope>(total);
-        await using (var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction))
+        var receipts = new List<Receipt>(ids.Length);
+        var deleted = 0;
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        batch.BatchCommands.Add(Command(LockCallers, ackerUsers, ackerDevices));
+        batch.BatchCommands.Add(Command(AckDeliver, ids, users, devices, times));
+        batch.BatchCommands.Add(Command(Commit));
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            batch.BatchCommands.Add(Command(LockAckers, ackerUsers, ackerDevices));
-            batch.BatchCommands.Add(Command(DeleteAcked, ids, users, devices, requests));
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                deleted.Add(new AckedEnvelope(reader.GetInt32(0), reader.GetGuid(1), reader.GetInt32(2), reader.GetGuid(3),
-                    reader.GetInt32(4)));
+                deleted++;
+                if (!reader.IsDBNull(1))
+                {
+                    receipts.Add(new Receipt(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetInt32(3),
+                        DeliveryStatus.Delivered, reader.GetInt64(4)));
+                }
             }
-        }
-        if (deleted.Count == 0)
-        {
-            return ([], 0);
-        }
-
-        var released = Released(deleted);
-        var (releasedUsers, releasedDevices, counts, bytes) =
-            (new Guid[released.Count], new int[released.Count], new long[released.Count], new long[released.Count]);
-        at = 0;
-        foreach (var ((user, device), (count, sum)) in released)
-        {
-            (releasedUsers[at], releasedDevices[at], counts[at], bytes[at]) = (user, device, count, sum);
-            at++;
-        }
-        var (messageIds, recipients, recipientDevices, times) =
-            (new Guid[deleted.Count], new Guid[deleted.Count], new int[deleted.Count], new long[deleted.Count]);
-        for (var i = 0; i < deleted.Count; i++)
-        {
-            var envelope = deleted[i];
-            (messageIds[i], recipients[i], recipientDevices[i], times[i]) =
-                (envelope.MessageId, envelope.UserId, envelope.DeviceId, acks[envelope.Request].Now);
-        }
-
-        var receipts = new List<Receipt>(deleted.Count);
-        await using (var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction))
-        {
-            batch.BatchCommands.Add(Command(MarkDelivered, messageIds, recipients, recipientDevices, times));
-            batch.BatchCommands.Add(Command(ReleaseDevices, releasedUsers, releasedDevices, counts, bytes));
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
             {
-                receipts.Add(new Receipt(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetInt32(3),
-                    DeliveryStatus.Delivered, reader.GetInt64(4)));
+                // Drains the COMMIT, so that its failure surfaces here.
             }
         }
-        return (receipts, deleted.Count);
+        return (receipts, deleted);
+    }
+
+    public override async Task<List<Receipt>> MarkReadAndCommitAsync(DbConnection connection, DbTransaction transaction,
+        List<ReadRequest> reads, CancellationToken cancellationToken)
+    {
+        var (readerUsers, readerDevices) = DistinctDevices(reads, read => (read.UserId, read.DeviceId));
+        var (messages, users, devices, times) = Rows(reads, read => (read.UserId, read.DeviceId, read.MessageIds, read.Now));
+
+        var receipts = new List<Receipt>(messages.Length);
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        batch.BatchCommands.Add(Command(LockCallers, readerUsers, readerDevices));
+        batch.BatchCommands.Add(Command(MarkRead, messages, users, devices, times));
+        batch.BatchCommands.Add(Command(Commit));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            receipts.Add(new Receipt(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetInt32(3), DeliveryStatus.Read,
+                reader.GetInt64(4)));
+        }
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Drains the COMMIT, so that its failure surfaces here.
+        }
+        return receipts;
     }
 
     private static NpgsqlBatchCommand Command(string sql, params object[] arrays)
@@ -272,5 +271,57 @@ internal sealed class PostgresMailboxWriter : MailboxWriter
             command.Parameters.Add(new NpgsqlParameter { Value = array });
         }
         return command;
+    }
+
+    /// <summary>
+    /// One row per (id, device) named in the batch, with the time of the first request that named it: a statement joining
+    /// the same target row twice would take either.
+    /// </summary>
+    private static (Guid[] Ids, Guid[] Users, int[] Devices, long[] Times) Rows<TRequest>(List<TRequest> requests,
+        Func<TRequest, (Guid UserId, int DeviceId, IReadOnlyList<Guid> Ids, long Now)> rowsOf)
+    {
+        var total = 0;
+        foreach (var request in requests)
+        {
+            total += rowsOf(request).Ids.Count;
+        }
+        var (ids, users, devices, times) = (new Guid[total], new Guid[total], new int[total], new long[total]);
+        var seen = new HashSet<(Guid, Guid, int)>(total);
+        var at = 0;
+        foreach (var request in requests)
+        {
+            var (user, device, named, now) = rowsOf(request);
+            foreach (var id in named)
+            {
+                if (seen.Add((id, user, device)))
+                {
+                    (ids[at], users[at], devices[at], times[at]) = (id, user, device, now);
+                    at++;
+                }
+            }
+        }
+        if (at < total)
+        {
+            (ids, users, devices, times) = (ids[..at], users[..at], devices[..at], times[..at]);
+        }
+        return (ids, users, devices, times);
+    }
+
+    /// <summary>The requests' devices, distinct, as two arrays for the lock statement (which orders them as PostgreSQL does).</summary>
+    private static (Guid[] Users, int[] Devices) DistinctDevices<TRequest>(List<TRequest> requests, Func<TRequest, (Guid, int)> deviceOf)
+    {
+        var distinct = new HashSet<(Guid, int)>();
+        foreach (var request in requests)
+        {
+            distinct.Add(deviceOf(request));
+        }
+        var (users, devices) = (new Guid[distinct.Count], new int[distinct.Count]);
+        var at = 0;
+        foreach (var (user, device) in distinct)
+        {
+            (users[at], devices[at]) = (user, device);
+            at++;
+        }
+        return (users, devices);
     }
 }

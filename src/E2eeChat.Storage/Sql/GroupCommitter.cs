@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace E2eeChat.Storage.Sql;
@@ -29,15 +30,17 @@ internal sealed class GroupCommitter<TRequest, TResult> : IAsyncDisposable
 {
     private readonly Channel<PendingCommit<TRequest, TResult>> _queue =
         Channel.CreateUnbounded<PendingCommit<TRequest, TResult>>(new UnboundedChannelOptions { SingleWriter = false });
+    private readonly string _kind;
     private readonly Func<List<PendingCommit<TRequest, TResult>>, CancellationToken, Task> _commit;
     private readonly Func<TRequest, int> _weight;
     private readonly GroupCommitOptions _options;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _writers;
 
-    public GroupCommitter(Func<List<PendingCommit<TRequest, TResult>>, CancellationToken, Task> commit, Func<TRequest, int> weight,
-        GroupCommitOptions options, int writers)
+    public GroupCommitter(string kind, Func<List<PendingCommit<TRequest, TResult>>, CancellationToken, Task> commit,
+        Func<TRequest, int> weight, GroupCommitOptions options, int writers)
     {
+        _kind = kind;
         _commit = commit;
         _weight = weight;
         _options = options;
@@ -94,6 +97,7 @@ internal sealed class GroupCommitter<TRequest, TResult> : IAsyncDisposable
             {
                 continue;
             }
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 await _commit(batch, _stopping.Token).ConfigureAwait(false);
@@ -107,6 +111,7 @@ internal sealed class GroupCommitter<TRequest, TResult> : IAsyncDisposable
                     pending.Fail(exception);
                 }
             }
+            GroupCommitMetrics.Committed(_kind, batch.Count, Stopwatch.GetElapsedTime(started));
             foreach (var pending in batch)
             {
                 if (!pending.IsCompleted)

@@ -64,3 +64,6 @@ internal readonly record struct AckedEnvelope(int Request, Guid UserId, int Devi
 
 /// <summary>One device's acknowledgement, as the ack batch carries it.</summary>
 internal sealed record AckRequest(Guid UserId, int DeviceId, IReadOnlyList<Guid> EnvelopeIds, long Now);
+
+/// <summary>One device's read marks, as the read batch carries them.</summary>
+internal sealed record ReadRequest(Guid UserId, int DeviceId, IReadOnlyList<Guid> MessageIds, long Now);

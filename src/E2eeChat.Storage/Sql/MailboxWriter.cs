@@ -14,15 +14,26 @@ internal abstract class MailboxWriter
     public abstract Task<MailboxSnapshot> LockAsync(DbConnection connection, DbTransaction transaction, MailboxLocks locks,
         CancellationToken cancellationToken);
 
-    /// <summary>Advances the devices' counters and inserts messages, envelopes, their status rows and contacts.</summary>
-    public abstract Task WriteAsync(DbConnection connection, DbTransaction transaction, MailboxRows rows,
+    /// <summary>
+    /// Advances the devices' counters, inserts messages, envelopes, their status rows and contacts, and commits: the
+    /// commit may travel with the statements (PostgreSQL), so nothing may be done in the transaction after this.
+    /// </summary>
+    public abstract Task WriteAndCommitAsync(DbConnection connection, DbTransaction transaction, MailboxRows rows,
         CancellationToken cancellationToken);
 
     /// <summary>
     /// Locks the acknowledging devices in key order, deletes exactly the envelopes each request named of its own device,
-    /// takes them off the devices' counters and marks them delivered; returns the receipts (sent → delivered) and how many went.
+    /// takes them off the devices' counters, marks them delivered and commits; returns the receipts (sent → delivered) and
+    /// how many went.
     /// </summary>
-    public abstract Task<(List<Receipt> Receipts, int Deleted)> AckAsync(DbConnection connection, DbTransaction transaction, List<AckRequest> acks,
+    public abstract Task<(List<Receipt> Receipts, int Deleted)> AckAndCommitAsync(DbConnection connection, DbTransaction transaction, List<AckRequest> acks,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Locks the reading devices in key order (so that a device's reads and acks never wait on each other's status rows
+    /// in opposite orders), advances their status rows of the named messages to read and commits; returns the receipts.
+    /// </summary>
+    public abstract Task<List<Receipt>> MarkReadAndCommitAsync(DbConnection connection, DbTransaction transaction, List<ReadRequest> reads,
         CancellationToken cancellationToken);
 
     protected static void AddDevice(MailboxSnapshot snapshot, LockedDevice device)
@@ -43,28 +54,5 @@ internal abstract class MailboxWriter
             snapshot.Members[room] = members;
         }
         members.Add(user);
-    }
-
-    /// <summary>Per device, the envelopes and bytes its acks deleted.</summary>
-    protected static SortedDictionary<(Guid UserId, int DeviceId), (long Envelopes, long Bytes)> Released(List<AckedEnvelope> deleted)
-    {
-        var released = new SortedDictionary<(Guid, int), (long, long)>();
-        foreach (var envelope in deleted)
-        {
-            released.TryGetValue((envelope.UserId, envelope.DeviceId), out var sum);
-            released[(envelope.UserId, envelope.DeviceId)] = (sum.Item1 + 1, sum.Item2 + envelope.Bytes);
-        }
-        return released;
-    }
-
-    /// <summary>The acknowledging devices, distinct and in key order: the order every writer locks them in.</summary>
-    protected static SortedSet<(Guid UserId, int DeviceId)> DevicesOf(List<AckRequest> acks)
-    {
-        var devices = new SortedSet<(Guid, int)>();
-        foreach (var ack in acks)
-        {
-            devices.Add((ack.UserId, ack.DeviceId));
-        }
-        return devices;
     }
 }

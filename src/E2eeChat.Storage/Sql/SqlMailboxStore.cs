@@ -31,14 +31,16 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
     private readonly MailboxQuota _quota;
     private readonly GroupCommitter<MailboxBatch, StoreOutcome> _sends;
     private readonly GroupCommitter<AckRequest, IReadOnlyList<Receipt>> _acks;
+    private readonly GroupCommitter<ReadRequest, IReadOnlyList<Receipt>> _reads;
 
     public SqlMailboxStore(SqlDialect dialect, MailboxWriter writer, MailboxQuota quota, GroupCommitOptions options, int writers)
     {
         _dialect = dialect;
         _writer = writer;
         _quota = quota;
-        _sends = new GroupCommitter<MailboxBatch, StoreOutcome>(CommitSendsAsync, send => send.Envelopes.Count, options, writers);
-        _acks = new GroupCommitter<AckRequest, IReadOnlyList<Receipt>>(CommitAcksAsync, ack => ack.EnvelopeIds.Count, options, writers);
+        _sends = new GroupCommitter<MailboxBatch, StoreOutcome>("send", CommitSendsAsync, send => send.Envelopes.Count, options, writers);
+        _acks = new GroupCommitter<AckRequest, IReadOnlyList<Receipt>>("ack", CommitAcksAsync, ack => ack.EnvelopeIds.Count, options, writers);
+        _reads = new GroupCommitter<ReadRequest, IReadOnlyList<Receipt>>("read", CommitReadsAsync, read => read.MessageIds.Count, options, writers);
     }
 
     public Task<StoreOutcome> StoreAsync(MailboxBatch batch, CancellationToken cancellationToken)
@@ -98,12 +100,8 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
     public async Task<IReadOnlyList<Receipt>> MarkReadAsync(Guid userId, int deviceId, IReadOnlyList<Guid> messageIds, long now,
         CancellationToken cancellationToken)
     {
-        await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        var receipts = await AdvanceStatusAsync(connection, transaction, userId, deviceId, messageIds, DeliveryStatus.Read, now,
-            cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return receipts;
+        ArgumentNullException.ThrowIfNull(messageIds);
+        return await _reads.SubmitAsync(new ReadRequest(userId, deviceId, messageIds, now), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<RecipientStatus>?> StatusAsync(Guid messageId, Guid senderUserId, CancellationToken cancellationToken)
@@ -129,17 +127,16 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
     {
         await using var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        // The devices first, in key order, as every mailbox writer takes them; then their counters, then the rows.
+        // The devices first, in key order, as every mailbox writer takes them; then their counters, then the rows. Each
+        // statement starts from the expired envelopes (the expiry and time indexes), never from every device.
         await using var envelopes = connection.Command($"""
             SELECT d.user_id FROM devices d
-            WHERE EXISTS (SELECT 1 FROM envelopes e WHERE e.user_id = d.user_id AND e.device_id = d.device_id AND {Expired})
+            WHERE (d.user_id, d.device_id) IN (SELECT e.user_id, e.device_id FROM envelopes e WHERE {Expired})
             ORDER BY d.user_id, d.device_id{_dialect.ForUpdate};
-            UPDATE devices SET
-                mailbox_count = mailbox_count - (SELECT COUNT(*) FROM envelopes e
-                    WHERE e.user_id = devices.user_id AND e.device_id = devices.device_id AND {Expired}),
-                mailbox_bytes = mailbox_bytes - (SELECT COALESCE(SUM(length(e.content)), 0) FROM envelopes e
-                    WHERE e.user_id = devices.user_id AND e.device_id = devices.device_id AND {Expired})
-            WHERE EXISTS (SELECT 1 FROM envelopes e WHERE e.user_id = devices.user_id AND e.device_id = devices.device_id AND {Expired});
+            UPDATE devices SET mailbox_count = mailbox_count - x.envelopes, mailbox_bytes = mailbox_bytes - x.bytes
+            FROM (SELECT e.user_id, e.device_id, COUNT(*) AS envelopes, SUM(length(e.content)) AS bytes FROM envelopes e
+                WHERE {Expired} GROUP BY e.user_id, e.device_id) x
+            WHERE devices.user_id = x.user_id AND devices.device_id = x.device_id;
             """, transaction);
         await envelopes.With("now", now).With("since", retainedSince).ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await using var delete = connection.Command($"DELETE FROM envelopes AS e WHERE {Expired}", transaction);
@@ -172,26 +169,6 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
         await using var command = connection.Command(AreMutual);
         return await command.With("user", userId).With("peer", peerId).ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
-
-    private async Task<IReadOnlyList<Receipt>> AdvanceStatusAsync(DbConnection connection, DbTransaction transaction,
-        Guid userId, int deviceId, IReadOnlyList<Guid> messageIds, DeliveryStatus status, long now, CancellationToken cancellationToken)
-    {
-        await using var command = connection.Command(string.Empty, transaction);
-        command.CommandText = $"""
-            UPDATE message_recipients SET status = @status, updated_at = @now
-            WHERE user_id = @user AND device_id = @device AND status < @status AND {_dialect.AnyOf(command, "message_id", "messages", messageIds)}
-            RETURNING message_id, sender_user
-            """;
-        await using var reader = await command.With("status", (int)status).With("now", now).With("user", userId).With("device", deviceId)
-            .ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var receipts = new List<Receipt>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            receipts.Add(new Receipt(reader.GetGuid(0), reader.GetGuid(1), userId, deviceId, status, now));
-        }
-        return receipts;
-    }
-
 
     /// <summary>
     /// One transaction for the whole batch. When it fails (a constraint, a lost connection), each send is tried alone, so
@@ -236,11 +213,14 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
             var snapshot = await _writer.LockAsync(connection, transaction, SendBatchPlan.Locks(sends), cancellationToken)
                 .ConfigureAwait(false);
             (outcomes, var rows) = SendBatchPlan.Decide(sends, snapshot, _quota);
-            if (!rows.IsEmpty)
+            if (rows.IsEmpty)
             {
-                await _writer.WriteAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            else
+            {
+                await _writer.WriteAndCommitAsync(connection, transaction, rows, cancellationToken).ConfigureAwait(false);
+            }
         }
         for (var i = 0; i < sends.Count; i++)
         {
@@ -262,20 +242,43 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
         {
             await using (var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false))
             {
-                (receipts, deleted) = await _writer.AckAsync(connection, transaction, requests, cancellationToken).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                (receipts, deleted) = await _writer.AckAndCommitAsync(connection, transaction, requests, cancellationToken)
+                    .ConfigureAwait(false);
             }
             if (deleted > 0)
             {
                 await _dialect.ScrubDeletedContentAsync(connection, cancellationToken).ConfigureAwait(false);
             }
         }
-        if (acks.Count == 1)
+        CompleteByDevice(acks, receipts, ack => (ack.UserId, ack.DeviceId));
+    }
+
+    /// <summary>One transaction marks what every device of the batch read; each caller gets its device's receipts.</summary>
+    private async Task CommitReadsAsync(List<PendingCommit<ReadRequest, IReadOnlyList<Receipt>>> reads, CancellationToken cancellationToken)
+    {
+        var requests = new List<ReadRequest>(reads.Count);
+        foreach (var read in reads)
         {
-            acks[0].Complete(receipts);
+            requests.Add(read.Request);
+        }
+        List<Receipt> receipts;
+        await using (var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false))
+        await using (var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false))
+        {
+            receipts = await _writer.MarkReadAndCommitAsync(connection, transaction, requests, cancellationToken).ConfigureAwait(false);
+        }
+        CompleteByDevice(reads, receipts, read => (read.UserId, read.DeviceId));
+    }
+
+    /// <summary>A device's receipts go to its first request in the batch; its other requests get none.</summary>
+    private static void CompleteByDevice<TRequest>(List<PendingCommit<TRequest, IReadOnlyList<Receipt>>> requests, List<Receipt> receipts,
+        Func<TRequest, (Guid UserId, int DeviceId)> deviceOf)
+    {
+        if (requests.Count == 1)
+        {
+            requests[0].Complete(receipts);
             return;
         }
-        // A device's receipts go to its first request in the batch; its other requests get none.
         var byDevice = new Dictionary<(Guid, int), List<Receipt>>();
         foreach (var receipt in receipts)
         {
@@ -286,9 +289,9 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
             }
             list.Add(receipt);
         }
-        foreach (var ack in acks)
+        foreach (var request in requests)
         {
-            ack.Complete(byDevice.Remove((ack.Request.UserId, ack.Request.DeviceId), out var own) ? own : []);
+            request.Complete(byDevice.Remove(deviceOf(request.Request), out var own) ? own : []);
         }
     }
 
@@ -296,5 +299,6 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
     {
         await _sends.DisposeAsync().ConfigureAwait(false);
         await _acks.DisposeAsync().ConfigureAwait(false);
+        await _reads.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -73,7 +73,7 @@ internal sealed class SqliteMailboxWriter(SqlDialect dialect) : MailboxWriter
         return snapshot;
     }
 
-    public override async Task WriteAsync(DbConnection connection, DbTransaction transaction, MailboxRows rows,
+    public override async Task WriteAndCommitAsync(DbConnection connection, DbTransaction transaction, MailboxRows rows,
         CancellationToken cancellationToken)
     {
         await using (var devices = connection.Command("""
@@ -153,9 +153,10 @@ internal sealed class SqliteMailboxWriter(SqlDialect dialect) : MailboxWriter
                 await contacts.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
         }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public override async Task<(List<Receipt> Receipts, int Deleted)> AckAsync(DbConnection connection, DbTransaction transaction, List<AckRequest> acks,
+    public override async Task<(List<Receipt> Receipts, int Deleted)> AckAndCommitAsync(DbConnection connection, DbTransaction transaction, List<AckRequest> acks,
         CancellationToken cancellationToken)
     {
         var deleted = new List<AckedEnvelope>();
@@ -180,6 +181,7 @@ internal sealed class SqliteMailboxWriter(SqlDialect dialect) : MailboxWriter
         }
         if (deleted.Count == 0)
         {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return ([], 0);
         }
 
@@ -215,6 +217,49 @@ internal sealed class SqliteMailboxWriter(SqlDialect dialect) : MailboxWriter
                 receipts.Add(new Receipt(envelope.MessageId, reader.GetGuid(0), envelope.UserId, envelope.DeviceId, DeliveryStatus.Delivered, at));
             }
         }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (receipts, deleted.Count);
+    }
+
+    public override async Task<List<Receipt>> MarkReadAndCommitAsync(DbConnection connection, DbTransaction transaction,
+        List<ReadRequest> reads, CancellationToken cancellationToken)
+    {
+        var receipts = new List<Receipt>();
+        await using (var mark = connection.Command($"""
+            UPDATE message_recipients SET status = {(int)DeliveryStatus.Read}, updated_at = @now
+            WHERE message_id = @message AND user_id = @user AND device_id = @device AND status < {(int)DeliveryStatus.Read}
+            RETURNING sender_user
+            """, transaction))
+        {
+            var (now, message, user, device) = (mark.Parameter("now"), mark.Parameter("message"), mark.Parameter("user"),
+                mark.Parameter("device"));
+            foreach (var read in reads)
+            {
+                (now.Value, user.Value, device.Value) = (read.Now, read.UserId, read.DeviceId);
+                foreach (var messageId in read.MessageIds)
+                {
+                    message.Value = messageId;
+                    await using var reader = await mark.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        receipts.Add(new Receipt(messageId, reader.GetGuid(0), read.UserId, read.DeviceId, DeliveryStatus.Read, read.Now));
+                    }
+                }
+            }
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return receipts;
+    }
+
+    /// <summary>Per device, the envelopes and bytes its acks deleted.</summary>
+    private static SortedDictionary<(Guid UserId, int DeviceId), (long Envelopes, long Bytes)> Released(List<AckedEnvelope> deleted)
+    {
+        var released = new SortedDictionary<(Guid, int), (long, long)>();
+        foreach (var envelope in deleted)
+        {
+            released.TryGetValue((envelope.UserId, envelope.DeviceId), out var sum);
+            released[(envelope.UserId, envelope.DeviceId)] = (sum.Item1 + 1, sum.Item2 + envelope.Bytes);
+        }
+        return released;
     }
 }

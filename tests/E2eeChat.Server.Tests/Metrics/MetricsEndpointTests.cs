@@ -69,6 +69,12 @@ public sealed class MetricsEndpointTests
         Assert.Equal(1, after.Value(Refused, ("code", "rate_limited")) - before.Value(Refused, ("code", "rate_limited")));
         Assert.Equal(1, after.Value(RateLimited, ("bucket", "LinkPerAccount")));
         Assert.Equal(1, after.Value(Live));
+        // Every send and ack went through group commit: the three stored sends, the retry and the three refused sends
+        // each in some batch (sequential calls: batches of one), the ack in one.
+        Assert.Equal(7, after.Value("e2eechat_store_batch_size_sum", ("kind", "send")) - before.Value("e2eechat_store_batch_size_sum", ("kind", "send")));
+        Assert.Equal(1, after.Value("e2eechat_store_batch_size_sum", ("kind", "ack")) - before.Value("e2eechat_store_batch_size_sum", ("kind", "ack")));
+        Assert.Equal(after.Value("e2eechat_store_batch_size_count", ("kind", "send")),
+            after.Value("e2eechat_store_batch_duration_seconds_count", ("kind", "send")));
         // The framework's meters are there too: Kestrel, SignalR, the runtime.
         Assert.Contains("kestrel_active_connections", after.FamilyTypes.Keys);
         Assert.Contains("signalr_server_active_connections", after.FamilyTypes.Keys);
