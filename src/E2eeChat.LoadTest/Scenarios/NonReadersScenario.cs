@@ -59,7 +59,7 @@ internal static class NonReadersScenario
             async (n, token) =>
             {
                 var device = receivers[n % receivers.Length].Primary;
-                var request = new SendRequest([new OutgoingEnvelope(null, device.DeviceId, device.RegistrationId, 1, content)],
+                var request = new SendRequest([new OutgoingEnvelope(null, device.DeviceId, device.RegistrationId, 2, content)],
                     DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
                 try
                 {
