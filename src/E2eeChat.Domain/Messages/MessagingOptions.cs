@@ -38,6 +38,12 @@ public sealed class MessagingOptions : IValidatedOptions
     /// </summary>
     public long MaxQueuedBytesPerConnection { get; set; } = 4L * 1024 * 1024;
 
+    /// <summary>
+    /// How long one push to a connection may stay blocked (the client stopped reading and the transport's buffers are
+    /// full) before the server closes the connection; its envelopes stay in the mailbox for its next connection.
+    /// </summary>
+    public TimeSpan SlowConsumerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Content bytes of one <c>GET /api/v1/messages</c> page, at most (one envelope always fits).</summary>
     public long MaxPageBytes { get; set; } = 4L * 1024 * 1024;
 
@@ -54,6 +60,10 @@ public sealed class MessagingOptions : IValidatedOptions
         {
             throw new InvalidOperationException(
                 "Messages:MaxQueuedBytesPerConnection and Messages:MaxPageBytes must each be at least Messages:MaxEnvelopeBytes.");
+        }
+        if (SlowConsumerTimeout <= TimeSpan.Zero || SlowConsumerTimeout > TimeSpan.FromHours(1))
+        {
+            throw new InvalidOperationException($"Messages:SlowConsumerTimeout ({SlowConsumerTimeout}) must be more than 0 and at most 1 hour.");
         }
         if (MaxMailboxBytes < MaxEnvelopeBytes)
         {

@@ -6,6 +6,7 @@ internal enum Scenario
     Room,
     Connections,
     Drain,
+    NonReaders,
 }
 
 /// <summary>How senders pace themselves.</summary>

@@ -95,6 +95,7 @@ internal static class LoadTestCommand
         Scenario.Room => RoomScenario.RunAsync(run, cancellationToken),
         Scenario.Connections => ConnectionsScenario.RunAsync(run, cancellationToken),
         Scenario.Drain => DrainScenario.RunAsync(run, cancellationToken),
+        Scenario.NonReaders => NonReadersScenario.RunAsync(run, cancellationToken),
         _ => throw new InvalidOperationException($"Unknown scenario {run.Options.Scenario}."),
     };
 

@@ -6,6 +6,7 @@ internal static class OptionNames
     public static readonly IReadOnlyList<(string Name, Scenario Value)> Scenarios =
     [
         ("pairs", Scenario.Pairs), ("room", Scenario.Room), ("connections", Scenario.Connections), ("drain", Scenario.Drain),
+        ("nonreaders", Scenario.NonReaders),
     ];
 
     public static readonly IReadOnlyList<(string Name, SendLoop Value)> ClosedLoops =

@@ -4,7 +4,7 @@ internal static class Usage
 {
     public const string Text = """
         Usage:
-          E2eeChat.LoadTest pairs|room|connections|drain [--url URL] [options]
+          E2eeChat.LoadTest pairs|room|connections|drain|nonreaders [--url URL] [options]
           E2eeChat.LoadTest summarize RESULT.json...       (medians per label, as a Markdown table)
           E2eeChat.LoadTest median PATH RESULT.json...     (one figure, e.g. measured.deliveredPerSecond)
           E2eeChat.LoadTest compare BASE.json NEW.json [--max-throughput-drop 10%] [--max-p99-rise 20%]
@@ -20,6 +20,10 @@ internal static class Usage
                         --connections N (1000)
           drain         Fills an offline user's D devices with E envelopes each (REST), then
                         connects them and times the drain.   --envelopes E (10000)
+          nonreaders    N connections that complete the handshake and never read; E envelopes of
+                        --size bytes sent to each (REST); waits (--settle) until the server closed
+                        them all; server VmRSS before, at its peak and at the end, and the peak's
+                        rise per connection.   --connections N  --envelopes E
 
         Options:
           --url URL                The server or nginx in front of it (http://127.0.0.1:5080).

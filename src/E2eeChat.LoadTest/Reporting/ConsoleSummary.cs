@@ -27,7 +27,7 @@ internal static class ConsoleSummary
         }
         if (result.Server is { } server)
         {
-            Line(text, $"server pid {server.Pid} ({server.Command}): VmRSS {server.RssKiBBefore} KiB before, {server.RssKiBAfter} KiB after, {server.KiBPerConnection:0.#} KiB per connection");
+            Line(text, $"server pid {server.Pid} ({server.Command}): VmRSS {server.RssKiBBefore} KiB before, {server.RssKiBAfter} KiB after, {server.KiBPerConnection:0.#} KiB per connection{(server.RssKiBAtEnd is { } atEnd ? $"; {atEnd} KiB once the server had closed them" : "")}");
         }
         if (result.Drain is { } drain)
         {

@@ -103,8 +103,12 @@ internal sealed record ConnectionStats(
     long? ClientRssKiBAfter,
     double? ClientKiBPerConnection);
 
-/// <summary>The server's resident memory before and after the connections (or the run), when it could be read.</summary>
-internal sealed record ServerMemory(int Pid, string? Command, long? RssKiBBefore, long? RssKiBAfter, double? KiBPerConnection);
+/// <summary>
+/// The server's resident memory before and after the connections (or the run), when it could be read; for
+/// <c>nonreaders</c>, "after" is its peak and <paramref name="RssKiBAtEnd"/> what it held once the server had closed them.
+/// </summary>
+internal sealed record ServerMemory(int Pid, string? Command, long? RssKiBBefore, long? RssKiBAfter, double? KiBPerConnection,
+    long? RssKiBAtEnd = null);
 
 /// <summary>
 /// Cores busy on average while the figures were measured (the measured window, the hold, or the drain):

@@ -18,6 +18,7 @@ public sealed class DeviceConnections(
     E2eeChatMetrics metrics,
     ILogger<DeviceConnections> logger)
 {
+    private readonly PumpSettings _pumps = new(mailbox, options, clock, metrics, logger);
     private readonly ConcurrentDictionary<DeviceKey, LiveDevice> _byDevice = new();
     private readonly ConcurrentDictionary<string, LiveDevice> _byConnection = new();
 
@@ -37,10 +38,27 @@ public sealed class DeviceConnections(
         }
     }
 
+    /// <summary>Content bytes of the envelopes this instance's pumps hold (a gauge; read per scrape).</summary>
+    public long HeldBytes
+    {
+        get
+        {
+            var held = 0L;
+            foreach (var live in _byConnection.Values)
+            {
+                held += live.Pump.HeldBytes;
+            }
+            return held;
+        }
+    }
+
+    /// <summary>Content bytes the pump of the device's connection here holds; null when it has none here.</summary>
+    internal long? HeldBytesOf(DeviceKey device) => _byDevice.TryGetValue(device, out var live) ? live.Pump.HeldBytes : null;
+
     public async Task AttachAsync(DeviceKey device, Guid sessionId, HubCallerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var pump = new MailboxPump(device, hub.Clients.Client(context.ConnectionId), mailbox, options, clock, metrics, logger);
+        var pump = new MailboxPump(device, context, hub.Clients.Client(context.ConnectionId), _pumps);
         var live = new LiveDevice(device, sessionId, context, pump);
         LiveDevice? previous = null;
         _byConnection[context.ConnectionId] = live;

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using E2eeChat.Domain.Messages;
 using E2eeChat.Server.Errors;
 using E2eeChat.Server.Hub;
@@ -8,218 +7,441 @@ using Microsoft.AspNetCore.SignalR;
 namespace E2eeChat.Server.Delivery;
 
 /// <summary>
-/// Delivers one device's mailbox over its live connection: the backlog first, in mailbox
-/// order, then <c>QueueEmpty</c>, then new envelopes as they commit. At most
-/// <see cref="MessagingOptions.DeliveryWindow"/> envelopes are unacknowledged at once, and
-/// the queue of announcements is bounded in count and in bytes (<see cref="MessagingOptions.MaxQueuedBytesPerConnection"/>),
-/// so a slow client costs bounded memory.
+/// Delivers one device's mailbox over its live connection: the backlog first, in mailbox order, then
+/// <c>QueueEmpty</c>, then new envelopes as they commit. At most <see cref="MessagingOptions.DeliveryWindow"/> envelopes
+/// are unacknowledged at once; the envelopes it holds (queued announcements and the mailbox page being pushed) stay
+/// within <see cref="MessagingOptions.MaxQueuedBytesPerConnection"/>, and a push blocked for longer than
+/// <see cref="MessagingOptions.SlowConsumerTimeout"/> closes the connection. An idle pump runs nothing and holds no
+/// buffers: a delivery loop starts when there is work it can do and ends when there is none.
 /// </summary>
 internal sealed partial class MailboxPump : IAsyncDisposable
 {
-    private const int QueueCapacity = 1024;
-    private const int ReadBatch = 100;
+    public const string SlowConsumerReason = "slow_consumer";
+
+    private const int MaxQueued = 1024;
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LastRetry = TimeSpan.FromSeconds(2);
 
     private readonly DeviceKey _device;
+    private readonly HubCallerContext _connection;
     private readonly ISingleClientProxy _client;
-    private readonly IMailboxStore _mailbox;
-    private readonly TimeProvider _clock;
-    private readonly E2eeChatMetrics _metrics;
-    private readonly ILogger _logger;
-    private readonly Channel<Envelope> _announced = Channel.CreateBounded<Envelope>(
-        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly SemaphoreSlim _window;
-    private readonly HashSet<Guid> _inFlight = [];
-    private readonly CancellationTokenSource _stop = new();
-    // Not an envelope: wakes the loop so it sees the overflow flag.
-    private static readonly Envelope RecheckSignal = new(Guid.Empty, Guid.Empty, 0, Guid.Empty, 0, null, Guid.Empty, 0,
-        long.MinValue, 0, 0, [], null);
+    private readonly PumpSettings _settings;
+    private readonly Lock _gate = new();
 
-    private readonly long _maxQueuedBytes;
-    private long _queuedBytes;
+    // Guarded by _gate.
+    private Queue<Envelope>? _queue;
+    private HashSet<Guid>? _inFlight;
+    private long _heldBytes;
+    private bool _readMailbox;
+    private bool _disposed;
+    private Task? _run;
+    private CancellationTokenSource? _runCancellation;
+
+    // Only the one running loop touches these.
     private long _lastSequence;
-    private volatile bool _overflowed;
-    private Task _run = Task.CompletedTask;
+    private bool _sentQueueEmpty;
 
-    public MailboxPump(DeviceKey device, ISingleClientProxy client, IMailboxStore mailbox, MessagingOptions options,
-        TimeProvider clock, E2eeChatMetrics metrics, ILogger logger)
+    public MailboxPump(DeviceKey device, HubCallerContext connection, ISingleClientProxy client, PumpSettings settings)
     {
         _device = device;
+        _connection = connection;
         _client = client;
-        _mailbox = mailbox;
-        _clock = clock;
-        _metrics = metrics;
-        _logger = logger;
-        _window = new SemaphoreSlim(options.DeliveryWindow, options.DeliveryWindow);
-        _maxQueuedBytes = options.MaxQueuedBytesPerConnection;
+        _settings = settings;
     }
 
-    public int Queued => _announced.Reader.Count;
+    public int Queued
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue?.Count ?? 0;
+            }
+        }
+    }
 
-    public void Start() => _run = Task.Run(RunAsync);
+    /// <summary>Content bytes of the envelopes this pump holds: queued announcements and the mailbox page it pushes.</summary>
+    public long HeldBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _heldBytes;
+            }
+        }
+    }
+
+    /// <summary>Starts delivery: the backlog, then <c>QueueEmpty</c>.</summary>
+    public void Start() => Recheck();
 
     /// <summary>Makes the pump read the mailbox again, for announcements that may have been lost (e.g. while Redis was down).</summary>
     public void Recheck()
     {
-        _overflowed = true;
-        _announced.Writer.TryWrite(RecheckSignal);
+        lock (_gate)
+        {
+            _readMailbox = true;
+            RunIfWorkLocked();
+        }
     }
 
     /// <summary>Hands over an envelope that just committed (or an ephemeral one). Never blocks.</summary>
     public void Announce(Envelope envelope)
     {
-        // Bounded in bytes as well as in count: a connection that stops reading holds at most its budget.
-        var bytes = envelope.Content.Length;
-        if (Interlocked.Add(ref _queuedBytes, bytes) > _maxQueuedBytes || !_announced.Writer.TryWrite(envelope))
+        lock (_gate)
         {
-            Interlocked.Add(ref _queuedBytes, -bytes);
-            // The queue is full: the pump reads the mailbox itself once it catches up.
-            _overflowed = true;
+            if (_disposed)
+            {
+                return;
+            }
+            var bytes = envelope.Content.Length;
+            if (_heldBytes + bytes > _settings.MaxHeldBytes || (_queue?.Count ?? 0) >= MaxQueued)
+            {
+                // Over budget: not queued; the mailbox has it (an online-only envelope is lost, as for an offline device).
+                _readMailbox = true;
+            }
+            else
+            {
+                (_queue ??= new Queue<Envelope>()).Enqueue(envelope);
+                _heldBytes += bytes;
+            }
+            RunIfWorkLocked();
         }
     }
 
     /// <summary>Frees window slots for envelopes this connection delivered and the client acknowledged.</summary>
     public void Acknowledged(IReadOnlyList<Guid> envelopeIds)
     {
-        var freed = 0;
-        lock (_inFlight)
+        lock (_gate)
         {
+            if (_inFlight is null)
+            {
+                return;
+            }
             foreach (var id in envelopeIds)
             {
-                if (_inFlight.Remove(id))
-                {
-                    freed++;
-                }
+                _inFlight.Remove(id);
             }
-        }
-        if (freed > 0)
-        {
-            _window.Release(freed);
+            if (_inFlight.Count == 0)
+            {
+                // An idle connection keeps no window: a full one holds several KiB.
+                _inFlight = null;
+            }
+            RunIfWorkLocked();
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _announced.Writer.TryComplete();
+        Task? run;
+        CancellationTokenSource? cancellation;
+        lock (_gate)
+        {
+            _disposed = true;
+            _queue = null;
+            _heldBytes = 0;
+            run = _run;
+            cancellation = _runCancellation;
+        }
+        if (run is null)
+        {
+            return;
+        }
         try
         {
-            await _run.ConfigureAwait(false);
+            // Outside the lock: cancelling runs continuations.
+            await cancellation!.CancelAsync().ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (ObjectDisposedException)
         {
+            // The loop ended meanwhile.
         }
-        _stop.Dispose();
-        _window.Dispose();
+        await run.ConfigureAwait(false);
     }
 
-    private async Task RunAsync()
+    private int FreeSlotsLocked() => _settings.DeliveryWindow - (_inFlight?.Count ?? 0);
+
+    /// <summary>Starts the delivery loop when none runs and there is something it can do now.</summary>
+    private void RunIfWorkLocked()
     {
-        var cancellationToken = _stop.Token;
+        if (_run is null && !_disposed && NextWorkLocked(peek: true, out _) != Work.None)
+        {
+            var cancellation = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _settings.Clock);
+            _runCancellation = cancellation;
+            _run = Task.Run(() => RunAsync(cancellation));
+        }
+    }
+
+    private enum Work
+    {
+        None,
+        ReadMailbox,
+        Push,
+    }
+
+    /// <summary>What the loop does next. A durable push or a mailbox read waits for a free window slot; an ack resumes it.</summary>
+    private Work NextWorkLocked(bool peek, out Envelope? envelope)
+    {
+        envelope = null;
+        if (_disposed)
+        {
+            return Work.None;
+        }
+        var free = FreeSlotsLocked();
+        if (_readMailbox)
+        {
+            return free > 0 ? Work.ReadMailbox : Work.None;
+        }
+        if (_queue is not { Count: > 0 } queue)
+        {
+            return Work.None;
+        }
+        var next = queue.Peek();
+        if (next.Sequence > _lastSequence && free <= 0)
+        {
+            return Work.None;
+        }
+        if (!peek)
+        {
+            envelope = queue.Dequeue();
+        }
+        return Work.Push;
+    }
+
+    /// <param name="cancellation">Cancelled when the pump is disposed, or when a push stays blocked too long.</param>
+    private async Task RunAsync(CancellationTokenSource cancellation)
+    {
+        var cancellationToken = cancellation.Token;
         try
         {
-            await DrainUntilReadAsync(cancellationToken).ConfigureAwait(false);
-            await _client.SendAsync(HubEvents.QueueEmpty, cancellationToken).ConfigureAwait(false);
-            var reader = _announced.Reader;
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (true)
             {
-                while (reader.TryRead(out var envelope))
+                Work work;
+                Envelope? envelope;
+                int readLimit;
+                lock (_gate)
                 {
-                    if (ReferenceEquals(envelope, RecheckSignal))
+                    work = NextWorkLocked(peek: false, out envelope);
+                    readLimit = Math.Min(_settings.ReadBatch, FreeSlotsLocked());
+                    if (work == Work.ReadMailbox)
                     {
-                        continue;
+                        _readMailbox = false;
+                        DropQueuedDurableLocked();
                     }
-                    Interlocked.Add(ref _queuedBytes, -envelope.Content.Length);
-                    if (envelope.Sequence == 0)
+                    else if (work == Work.None)
                     {
-                        await PushAsync(envelope, durable: false, cancellationToken).ConfigureAwait(false);
-                    }
-                    else if (envelope.Sequence == _lastSequence + 1)
-                    {
-                        _lastSequence = envelope.Sequence;
-                        await PushAsync(envelope, durable: true, cancellationToken).ConfigureAwait(false);
-                    }
-                    else if (envelope.Sequence > _lastSequence)
-                    {
-                        // A gap: an earlier commit's announcement is still on its way, or never came. The mailbox has it.
-                        await DrainUntilReadAsync(cancellationToken).ConfigureAwait(false);
+                        _run = null;
+                        _runCancellation = null;
+                        return;
                     }
                 }
-                if (_overflowed)
+                if (work == Work.ReadMailbox)
                 {
-                    _overflowed = false;
-                    await DrainUntilReadAsync(cancellationToken).ConfigureAwait(false);
+                    await ReadMailboxAsync(readLimit, cancellation).ConfigureAwait(false);
+                }
+                else
+                {
+                    await PushAnnouncedAsync(envelope!, cancellation).ConfigureAwait(false);
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            // The connection is closing: the device drains again on reconnect.
-            LogPumpStopped(_logger, exception, _device.UserId, _device.DeviceId);
+            if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested && !IsDisposed())
+            {
+                CloseSlowConsumer();
+            }
+            else if (!IsDisposed())
+            {
+                // The connection is closing: the device drains again on reconnect.
+                LogPumpStopped(_settings.Logger, exception, _device.UserId, _device.DeviceId);
+            }
+            lock (_gate)
+            {
+                // Stopped for good: nothing is started again on this connection.
+                _disposed = true;
+                _queue = null;
+                _heldBytes = 0;
+                _run = null;
+                _runCancellation = null;
+            }
+        }
+        finally
+        {
+            cancellation.Dispose();
         }
     }
 
     /// <summary>
-    /// Drains the mailbox; while the store does not answer, tries again, less and less often: the device stays connected
-    /// and gets what it missed once the store is back, without reconnecting.
+    /// The mailbox covers every durable envelope announced so far (they committed before they were announced), and the
+    /// loop reads it until it is exhausted: the queued copies are dropped rather than held twice.
     /// </summary>
-    private async Task DrainUntilReadAsync(CancellationToken cancellationToken)
+    private void DropQueuedDurableLocked()
+    {
+        if (_queue is not { Count: > 0 } queue)
+        {
+            return;
+        }
+        var count = queue.Count;
+        for (var i = 0; i < count; i++)
+        {
+            var envelope = queue.Dequeue();
+            if (envelope.Sequence == 0)
+            {
+                queue.Enqueue(envelope);
+            }
+            else
+            {
+                _heldBytes -= envelope.Content.Length;
+            }
+        }
+    }
+
+    private async Task ReadMailboxAsync(int limit, CancellationTokenSource cancellation)
+    {
+        var page = await ReadUntilAnsweredAsync(limit, cancellation.Token).ConfigureAwait(false);
+        long pageBytes = 0;
+        for (var i = 0; i < page.Count; i++)
+        {
+            pageBytes += page[i].Content.Length;
+        }
+        lock (_gate)
+        {
+            _heldBytes += pageBytes;
+            if (page.Count == limit)
+            {
+                // Maybe more: read on after this page.
+                _readMailbox = true;
+            }
+        }
+        try
+        {
+            for (var i = 0; i < page.Count; i++)
+            {
+                _lastSequence = page[i].Sequence;
+                await PushAsync(page[i], durable: true, cancellation).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _heldBytes -= _disposed ? 0 : pageBytes;
+            }
+        }
+        if (page.Count < limit && !_sentQueueEmpty)
+        {
+            _sentQueueEmpty = true;
+            await SendAsync(HubEvents.QueueEmpty, null, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Reads a mailbox page; while the store does not answer, tries again, less and less often: the device stays
+    /// connected and gets what it missed once the store is back, without reconnecting.
+    /// </summary>
+    private async Task<IReadOnlyList<Envelope>> ReadUntilAnsweredAsync(int limit, CancellationToken cancellationToken)
     {
         var pause = FirstRetry;
         while (true)
         {
             try
             {
-                await DrainMailboxAsync(cancellationToken).ConfigureAwait(false);
-                return;
+                return await _settings.Mailbox.ReadAsync(_device.UserId, _device.DeviceId, _lastSequence, limit,
+                    _settings.Clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception exception) when (StoreFailures.AsRefusal(exception) is not null)
+            catch (Exception exception) when (StoreFailures.AsRefusal(exception) is not null && !cancellationToken.IsCancellationRequested)
             {
-                LogReadFailed(_logger, exception, _device.UserId, _device.DeviceId, pause);
+                LogReadFailed(_settings.Logger, exception, _device.UserId, _device.DeviceId, pause);
             }
-            await Task.Delay(pause, _clock, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(pause, _settings.Clock, cancellationToken).ConfigureAwait(false);
             pause = pause * 2 < LastRetry ? pause * 2 : LastRetry;
         }
     }
 
-    private async Task DrainMailboxAsync(CancellationToken cancellationToken)
+    private async Task PushAnnouncedAsync(Envelope envelope, CancellationTokenSource cancellation)
     {
-        while (true)
+        try
         {
-            var batch = await _mailbox.ReadAsync(_device.UserId, _device.DeviceId, _lastSequence, ReadBatch,
-                _clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
-            foreach (var envelope in batch)
+            if (envelope.Sequence == 0)
+            {
+                await PushAsync(envelope, durable: false, cancellation).ConfigureAwait(false);
+            }
+            else if (envelope.Sequence == _lastSequence + 1)
             {
                 _lastSequence = envelope.Sequence;
-                await PushAsync(envelope, durable: true, cancellationToken).ConfigureAwait(false);
+                await PushAsync(envelope, durable: true, cancellation).ConfigureAwait(false);
             }
-            if (batch.Count < ReadBatch)
+            else if (envelope.Sequence > _lastSequence)
             {
-                return;
+                // A gap: an earlier commit's announcement is still on its way, or never came. The mailbox has it.
+                lock (_gate)
+                {
+                    _readMailbox = true;
+                }
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _heldBytes -= _disposed ? 0 : envelope.Content.Length;
             }
         }
     }
 
-    private async Task PushAsync(Envelope envelope, bool durable, CancellationToken cancellationToken)
+    private async Task PushAsync(Envelope envelope, bool durable, CancellationTokenSource cancellation)
     {
-        if (envelope.ExpiresAt is { } expiresAt && expiresAt <= _clock.GetUtcNow().ToUnixTimeMilliseconds())
+        if (envelope.ExpiresAt is { } expiresAt && expiresAt <= _settings.Clock.GetUtcNow().ToUnixTimeMilliseconds())
         {
             return;
         }
         if (durable)
         {
-            await _window.WaitAsync(cancellationToken).ConfigureAwait(false);
-            lock (_inFlight)
+            lock (_gate)
             {
-                _inFlight.Add(envelope.Id);
+                (_inFlight ??= []).Add(envelope.Id);
             }
         }
-        await _client.SendAsync(HubEvents.Envelope, envelope, cancellationToken).ConfigureAwait(false);
-        _metrics.EnvelopeDelivered();
+        await SendAsync(HubEvents.Envelope, envelope, cancellation).ConfigureAwait(false);
+        _settings.Metrics.EnvelopeDelivered();
+    }
+
+    /// <summary>
+    /// One hub message, given <see cref="MessagingOptions.SlowConsumerTimeout"/> to leave: SignalR's send completes once
+    /// the transport took it, and blocks while the transport's buffer is full (the client is not reading).
+    /// </summary>
+    private async Task SendAsync(string method, object? argument, CancellationTokenSource cancellation)
+    {
+        var cancellationToken = cancellation.Token;
+        cancellation.CancelAfter(_settings.SlowConsumerTimeout);
+        if (argument is null)
+        {
+            await _client.SendAsync(method, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _client.SendAsync(method, argument, cancellationToken).ConfigureAwait(false);
+        }
+        // SignalR aborts the connection when a flush it was waiting for is cancelled, and completes the send quietly.
+        cancellationToken.ThrowIfCancellationRequested();
+        cancellation.CancelAfter(Timeout.InfiniteTimeSpan);
+    }
+
+    private void CloseSlowConsumer()
+    {
+        // No Revoked: there is no room to send one. The envelopes stay in the mailbox for the next connection.
+        LogSlowConsumer(_settings.Logger, _device.UserId, _device.DeviceId, _settings.SlowConsumerTimeout);
+        _settings.Metrics.SlowConsumerClosed();
+        _connection.Abort();
+    }
+
+    private bool IsDisposed()
+    {
+        lock (_gate)
+        {
+            return _disposed;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Reading the mailbox of {UserId}/{DeviceId} failed; trying again in {Pause}")]
@@ -227,4 +449,8 @@ internal sealed partial class MailboxPump : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Mailbox delivery to {UserId}/{DeviceId} stopped")]
     private static partial void LogPumpStopped(ILogger logger, Exception exception, Guid userId, int deviceId);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Closed the connection of {UserId}/{DeviceId}: a push stayed blocked for {Timeout} (slow_consumer)")]
+    private static partial void LogSlowConsumer(ILogger logger, Guid userId, int deviceId, TimeSpan timeout);
 }

@@ -31,8 +31,15 @@ public static class E2eeChatPipeline
         app.UseAuthorization();
         app.UseHubConnectRateLimit();
         app.MapControllers();
-        // A connection ends when its access token expires; clients reconnect with a refreshed one.
-        app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true);
+        app.MapHub<ChatHub>(ChatHub.Path, options =>
+        {
+            // A connection ends when its access token expires; clients reconnect with a refreshed one.
+            options.CloseOnAuthenticationExpiration = true;
+            // What SignalR buffers per connection beyond the pump's byte budget: a send waits once this much is
+            // unsent (a client that stops reading), and reading pauses once this much came in unprocessed.
+            options.TransportMaxBufferSize = ChatHub.TransportBufferBytes;
+            options.ApplicationMaxBufferSize = ChatHub.TransportBufferBytes;
+        });
         app.MapHealthEndpoints();
         if (app.Services.GetRequiredService<ApiDocsOptions>().IsEnabled(app.Environment, app.Services.GetRequiredService<StorageOptions>()))
         {

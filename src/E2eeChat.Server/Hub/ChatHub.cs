@@ -33,6 +33,9 @@ public sealed class ChatHub(
 {
     public const string Path = "/hubs/chat";
 
+    /// <summary>SignalR's pipe in each direction pauses its writer at this many bytes (its default, set to be documented).</summary>
+    public const int TransportBufferBytes = 64 * 1024;
+
     private Caller Me => Context.User!.Caller();
 
     public override async Task OnConnectedAsync()

@@ -20,6 +20,7 @@ public sealed class E2eeChatMetrics
     private readonly Counter<long> _refused;
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _publishFailures;
+    private readonly Counter<long> _slowConsumers;
 
     public E2eeChatMetrics(IMeterFactory meters)
     {
@@ -39,6 +40,8 @@ public sealed class E2eeChatMetrics
             "Requests refused by a rate-limit bucket (label bucket).");
         _publishFailures = _meter.CreateCounter<long>("e2eechat.backplane.publish_failures", "{message}",
             "Announcements that could not be published to Redis; the mailbox still holds the envelopes.");
+        _slowConsumers = _meter.CreateCounter<long>("e2eechat.connections.slow_consumers", "{connection}",
+            "Connections closed because a push to them stayed blocked for Messages:SlowConsumerTimeout.");
     }
 
     public void EnvelopesStored(int count) => _stored.Add(count);
@@ -56,6 +59,8 @@ public sealed class E2eeChatMetrics
 
     public void BackplanePublishFailed() => _publishFailures.Add(1);
 
+    public void SlowConsumerClosed() => _slowConsumers.Add(1);
+
     /// <summary>The gauges read this instance's live connections when a scrape asks for them.</summary>
     public void Observe(DeviceConnections connections)
     {
@@ -64,5 +69,7 @@ public sealed class E2eeChatMetrics
             "Device connections open on this instance.");
         _meter.CreateObservableGauge("e2eechat.delivery.queued", () => connections.QueuedAnnouncements, "{envelope}",
             "Announced envelopes waiting in this instance's mailbox pumps for their connection.");
+        _meter.CreateObservableGauge("e2eechat.delivery.held_bytes", () => connections.HeldBytes, "By",
+            "Content bytes of envelopes this instance's mailbox pumps hold: queued announcements and mailbox pages being pushed.");
     }
 }

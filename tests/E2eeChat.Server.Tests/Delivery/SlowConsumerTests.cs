@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using E2eeChat.Server.Delivery;
+using E2eeChat.Server.Tests.Infrastructure;
+using E2eeChat.Testing.Processes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace E2eeChat.Server.Tests.Delivery;
+
+/// <summary>A pump budget of 512 KiB and a slow-consumer timeout on the server's clock, which the test moves.</summary>
+public sealed class SlowConsumerServerFactory : LogCapturingServerFactory
+{
+    public const long Budget = 512 * 1024;
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    public SlowConsumerServerFactory()
+    {
+        Clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        Settings["Messages:MaxQueuedBytesPerConnection"] = Budget.ToString(CultureInfo.InvariantCulture);
+        Settings["Messages:SlowConsumerTimeout"] = Timeout.ToString();
+    }
+}
+
+/// <summary>
+/// A connection that completes the handshake and then never reads is held to its byte budget and, once a push to it
+/// stays blocked for the slow-consumer timeout, closed; other connections keep receiving, and nothing is lost.
+/// </summary>
+public sealed class SlowConsumerTests(SlowConsumerServerFactory factory) : IClassFixture<SlowConsumerServerFactory>
+{
+    // 48 × 128 KiB: 8 MiB of JSON on the wire, far beyond the budget, SignalR's and Kestrel's buffers and the sockets'.
+    private const int Envelopes = 48;
+    private const int ContentBytes = 128 * 1024;
+
+    private readonly ApiClient _api = factory.Api();
+
+    [Fact]
+    public async Task Non_reading_connection_is_held_to_its_budget_then_closed_and_gets_everything_once_when_it_reads()
+    {
+        var alice = await _api.SignUpAsync();
+        var bob = await _api.SignUpAsync();
+        var carol = await _api.SignUpAsync();
+        var connections = factory.Services.GetRequiredService<DeviceConnections>();
+        var bobDevice = new DeviceKey(bob.UserId, bob.DeviceId);
+        await using var carolHub = await HubDevice.ConnectAsync(factory.BaseAddress, carol);
+        await carolHub.WaitForQueueEmptyAsync();
+
+        using var stalled = await NonReadingConnection.OpenAsync(factory.BaseAddress, bob.AccessToken);
+        await Wait.UntilAsync(() => connections.IsConnectedHere(bobDevice), TimeSpan.FromSeconds(15), "bob's connection");
+        for (var i = 0; i < Envelopes; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _api.SendTextAsync(alice, bob, Text(i))).Status);
+        }
+
+        // Every envelope is committed and announced: what bob's pump holds stays within its budget.
+        Assert.InRange(connections.HeldBytesOf(bobDevice) ?? -1, 0, SlowConsumerServerFactory.Budget);
+        // Others keep receiving while bob is stalled (the server's clock has not moved: bob cannot have been cut off).
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _api.SendTextAsync(alice, carol, $"to carol {i}")).Status);
+        }
+        await carolHub.WaitForEnvelopesAsync(5);
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"to carol {i}"), carolHub.Texts());
+        Assert.True(connections.IsConnectedHere(bobDevice));
+
+        // Time passes on the server's clock: the blocked push runs out of it and the connection is closed.
+        var clock = (FakeTimeProvider)factory.Clock!;
+        await Wait.UntilAsync(() =>
+        {
+            clock.Advance(SlowConsumerServerFactory.Timeout);
+            return !connections.IsConnectedHere(bobDevice);
+        }, TimeSpan.FromSeconds(30), "bob's connection closed");
+        Assert.Contains(factory.Logs.GetSnapshot(), r => r.Message.Contains("slow_consumer", StringComparison.Ordinal)
+            && r.Message.Contains(bob.UserId.ToString(), StringComparison.Ordinal));
+
+        // Nothing was lost: a connection that reads gets every envelope, once, in order.
+        await using var bobHub = await HubDevice.ConnectAsync(factory.BaseAddress, bob);
+        await bobHub.WaitForQueueEmptyAsync();
+        Assert.Equal(Enumerable.Range(0, Envelopes).Select(Text), bobHub.Texts());
+        Assert.Equal(Envelopes, bobHub.Envelopes.Select(e => e.Id).Distinct().Count());
+    }
+
+    private static string Text(int i) => $"m{i:D3}:".PadRight(ContentBytes, 'x');
+
+    /// <summary>
+    /// A raw WebSocket that completes the SignalR handshake, pings so the server does not time it out, and never
+    /// reads: its socket's receive buffer is small, so the server's sends back up at the TCP level.
+    /// </summary>
+    private sealed class NonReadingConnection : IDisposable
+    {
+        private readonly ClientWebSocket _socket;
+        private readonly HttpMessageInvoker _invoker;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _pings;
+
+        private NonReadingConnection(ClientWebSocket socket, HttpMessageInvoker invoker)
+        {
+            _socket = socket;
+            _invoker = invoker;
+            _pings = PingAsync();
+        }
+
+        public static async Task<NonReadingConnection> OpenAsync(Uri baseAddress, string accessToken)
+        {
+            var handler = new SocketsHttpHandler
+            {
+                ConnectCallback = async (context, cancellationToken) =>
+                {
+                    var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+                    try
+                    {
+                        await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                        return new NetworkStream(socket, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                },
+            };
+            var invoker = new HttpMessageInvoker(handler);
+            // No WebSocket keep-alive: its pong would have to be read, and this client reads nothing.
+            var socket = new ClientWebSocket { Options = { KeepAliveInterval = TimeSpan.Zero } };
+            var url = new UriBuilder(baseAddress) { Scheme = "ws", Path = "/hubs/chat", Query = $"access_token={accessToken}" }.Uri;
+            await socket.ConnectAsync(url, invoker, CancellationToken.None);
+            await socket.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), WebSocketMessageType.Text,
+                endOfMessage: true, CancellationToken.None);
+            return new NonReadingConnection(socket, invoker);
+        }
+
+        private async Task PingAsync()
+        {
+            var ping = Encoding.UTF8.GetBytes("{\"type\":6}\u001e");
+            try
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    await _socket.SendAsync(ping, WebSocketMessageType.Text, endOfMessage: true, _stop.Token);
+                    await Task.Delay(TimeSpan.FromSeconds(2), _stop.Token);
+                }
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException)
+            {
+                // Stopped, or the server closed the connection.
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _socket.Abort();
+            _pings.Wait(TimeSpan.FromSeconds(5));
+            _socket.Dispose();
+            _invoker.Dispose();
+            _stop.Dispose();
+        }
+    }
+}
