@@ -96,6 +96,23 @@ export async function signUpSignalDevice(api) {
   return { device, account, address: Signal.ProtocolAddress.new(account.userId, account.deviceId) };
 }
 
+/**
+ * A libsignal device with an account (or a device linked to `account`, one of these), its keys uploaded:
+ * `{ signal, tokens, address }`.
+ */
+export async function uploadedSignalDevice(api, account) {
+  const signal = new SignalDevice(account ? { identity: account.signal.identity } : {});
+  const tokens = account
+    ? await api.linkDevice({ username: account.tokens.username, registrationId: signal.registrationId })
+    : await api.signUp({ identityKey: signal.identityKey, registrationId: signal.registrationId });
+  const keys = signal.generateKeys({ preKeyIds: [1, 2, 3], kyberPreKeyIds: [11, 12, 13] });
+  const upload = await api.uploadKeys(tokens.accessToken, keys);
+  if (upload.status !== 204) {
+    throw new Error(`key upload answered ${upload.status}`);
+  }
+  return { signal, tokens, address: Signal.ProtocolAddress.new(tokens.userId, tokens.deviceId) };
+}
+
 export function preKeyBundle(response, device) {
   return Signal.PreKeyBundle.new(
     device.registrationId,

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import * as Signal from '@signalapp/libsignal-client';
 import { Api, fromBase64, toBase64 } from '../lib/api.js';
 import { HubDevice } from '../lib/hub.js';
-import { SignalDevice, preKeyBundle } from '../lib/keys.js';
+import { preKeyBundle, uploadedSignalDevice } from '../lib/keys.js';
 import { startServer } from '../lib/server.js';
 
 let server;
@@ -23,16 +23,8 @@ after(async () => {
   await server?.stop();
 });
 
-/** A libsignal device with an account (or a linked device of one), its keys uploaded. */
-async function device(account) {
-  const signal = new SignalDevice(account ? { identity: account.signal.identity } : {});
-  const tokens = account
-    ? await api.linkDevice({ username: account.tokens.username, registrationId: signal.registrationId })
-    : await api.signUp({ identityKey: signal.identityKey, registrationId: signal.registrationId });
-  const keys = signal.generateKeys({ preKeyIds: [1, 2, 3], kyberPreKeyIds: [11, 12, 13] });
-  assert.equal((await api.uploadKeys(tokens.accessToken, keys)).status, 204);
-  return { signal, tokens, address: Signal.ProtocolAddress.new(tokens.userId, tokens.deviceId) };
-}
+/** A libsignal device with an account (or a linked device of `account`), its keys uploaded. */
+const device = (account) => uploadedSignalDevice(api, account);
 
 /** Starts sessions with the listed devices of a user from freshly claimed bundles. */
 async function startSessions(sender, userId, deviceIds) {

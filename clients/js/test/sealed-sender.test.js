@@ -9,7 +9,7 @@ import * as Signal from '@signalapp/libsignal-client';
 import { ProfileKey } from '@signalapp/libsignal-client/zkgroup.js';
 import { Api, fromBase64, toBase64 } from '../lib/api.js';
 import { HubDevice } from '../lib/hub.js';
-import { SignalDevice, preKeyBundle } from '../lib/keys.js';
+import { preKeyBundle, uploadedSignalDevice } from '../lib/keys.js';
 import { startServer } from '../lib/server.js';
 
 let server;
@@ -29,15 +29,7 @@ after(async () => {
 });
 
 /** A libsignal device with an account (or a linked device of `account`), its keys uploaded. */
-async function device(account) {
-  const signal = new SignalDevice(account ? { identity: account.signal.identity } : {});
-  const tokens = account
-    ? await api.linkDevice({ username: account.tokens.username, registrationId: signal.registrationId })
-    : await api.signUp({ identityKey: signal.identityKey, registrationId: signal.registrationId });
-  const keys = signal.generateKeys({ preKeyIds: [1, 2, 3], kyberPreKeyIds: [11, 12, 13] });
-  assert.equal((await api.uploadKeys(tokens.accessToken, keys)).status, 204);
-  return { signal, tokens, address: Signal.ProtocolAddress.new(tokens.userId, tokens.deviceId) };
-}
+const device = (account) => uploadedSignalDevice(api, account);
 
 /** The account's access key, derived from a profile key as Signal clients derive it, set on the server. */
 async function giveAccessKey(account) {

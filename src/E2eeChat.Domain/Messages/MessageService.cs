@@ -23,15 +23,7 @@ public sealed class MessageService(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var envelopes = SendParser.Envelopes(request, destinationUserId, options);
-        foreach (var envelope in envelopes)
-        {
-            if (envelope.Destination.UserId != destinationUserId)
-            {
-                throw DomainException.BadRequest(ErrorCodes.InvalidEnvelope,
-                    "Every envelope of a direct send goes to the user in the path.");
-            }
-        }
+        var envelopes = DirectEnvelopes(request, destinationUserId);
         var idempotencyKey = SendParser.IdempotencyKey(request.MessageId);
         if (request.Online == true)
         {
@@ -51,15 +43,7 @@ public sealed class MessageService(
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var envelopes = SendParser.Envelopes(request, destinationUserId, options);
-        foreach (var envelope in envelopes)
-        {
-            if (envelope.Destination.UserId != destinationUserId)
-            {
-                throw DomainException.BadRequest(ErrorCodes.InvalidEnvelope,
-                    "Every envelope of a direct send goes to the user in the path.");
-            }
-        }
+        var envelopes = DirectEnvelopes(request, destinationUserId);
         SendParser.RequireSealed(envelopes);
         var idempotencyKey = SendParser.IdempotencyKey(request.MessageId);
         var account = await accounts.FindByIdAsync(destinationUserId, cancellationToken).ConfigureAwait(false);
@@ -245,6 +229,21 @@ public sealed class MessageService(
         (await mailbox.CurrentDevicesAsync([userId], userId, deviceId, cancellationToken).ConfigureAwait(false)).Count > 0;
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>A direct send's envelopes, every one for the user in the path.</summary>
+    private IReadOnlyList<PendingEnvelope> DirectEnvelopes(SendMessages request, Guid destinationUserId)
+    {
+        var envelopes = SendParser.Envelopes(request, destinationUserId, options);
+        foreach (var envelope in envelopes)
+        {
+            if (envelope.Destination.UserId != destinationUserId)
+            {
+                throw DomainException.BadRequest(ErrorCodes.InvalidEnvelope,
+                    "Every envelope of a direct send goes to the user in the path.");
+            }
+        }
+        return envelopes;
+    }
 
     private static DomainException NoSuchUser() => DomainException.NotFound(ErrorCodes.UserNotFound, "No such user.");
 
