@@ -25,10 +25,23 @@ public sealed record SendMessagesRequest(
     [property: Key("ttlSeconds")] int? TtlSeconds,
     [property: Key("urgent")] bool? Urgent = null)
 {
-    public SendMessages ToDomain() => new(
-        Messages?.Select(m => m is null ? null! : new OutgoingMessage(
-            m.DestinationUserId, m.DestinationDeviceId, m.DestinationRegistrationId, m.Type, m.Content)).ToArray(),
-        Timestamp, MessageId, Online, TtlSeconds, Urgent);
+    /// <summary>Once per send, on the hot path: a plain loop, no LINQ. A null entry stays null for the parser to refuse.</summary>
+    public SendMessages ToDomain()
+    {
+        OutgoingMessage[]? messages = null;
+        if (Messages is { } requested)
+        {
+            messages = new OutgoingMessage[requested.Count];
+            for (var i = 0; i < messages.Length; i++)
+            {
+                if (requested[i] is { } m)
+                {
+                    messages[i] = new OutgoingMessage(m.DestinationUserId, m.DestinationDeviceId, m.DestinationRegistrationId, m.Type, m.Content);
+                }
+            }
+        }
+        return new SendMessages(messages, Timestamp, MessageId, Online, TtlSeconds, Urgent);
+    }
 }
 
 public sealed record MailboxResponse(IReadOnlyList<Envelope> Envelopes, bool More);
