@@ -222,11 +222,12 @@ internal sealed partial class MailboxPump : IAsyncDisposable
                 lock (_gate)
                 {
                     work = NextWorkLocked(peek: false, out envelope);
-                    readLimit = Math.Min(_settings.ReadBatch, FreeSlotsLocked());
+                    readLimit = 0;
                     if (work == Work.ReadMailbox)
                     {
                         _readMailbox = false;
                         DropQueuedDurableLocked();
+                        readLimit = ReadLimitLocked();
                     }
                     else if (work == Work.None)
                     {
@@ -297,6 +298,16 @@ internal sealed partial class MailboxPump : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Envelopes the next mailbox page may have: free window slots, and room in the byte budget beside the online-only
+    /// envelopes still queued, counting each page envelope at the largest size (at least one, or delivery would stall).
+    /// </summary>
+    private int ReadLimitLocked()
+    {
+        var room = (int)Math.Min((_settings.MaxHeldBytes - _heldBytes) / _settings.MaxEnvelopeBytes, _settings.ReadBatch);
+        return Math.Min(Math.Max(room, 1), FreeSlotsLocked());
+    }
+
     private async Task ReadMailboxAsync(int limit, CancellationTokenSource cancellation)
     {
         var page = await ReadUntilAnsweredAsync(limit, cancellation.Token).ConfigureAwait(false);
@@ -311,6 +322,13 @@ internal sealed partial class MailboxPump : IAsyncDisposable
             if (page.Count == limit)
             {
                 // Maybe more: read on after this page.
+                _readMailbox = true;
+            }
+            if (_heldBytes > _settings.MaxHeldBytes)
+            {
+                // Announced while the page was read: the mailbox has them too, so read them after this page rather than
+                // hold both.
+                DropQueuedDurableLocked();
                 _readMailbox = true;
             }
         }

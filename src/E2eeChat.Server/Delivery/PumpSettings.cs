@@ -17,6 +17,7 @@ internal sealed class PumpSettings
         DeliveryWindow = options.DeliveryWindow;
         MaxHeldBytes = options.MaxQueuedBytesPerConnection;
         SlowConsumerTimeout = options.SlowConsumerTimeout;
+        MaxEnvelopeBytes = options.MaxEnvelopeBytes;
         // A page of envelopes of the largest size still fits the budget (options validation keeps this at least 1).
         ReadBatch = (int)Math.Clamp(options.MaxQueuedBytesPerConnection / options.MaxEnvelopeBytes, 1, MaxReadBatch);
     }
@@ -35,6 +36,9 @@ internal sealed class PumpSettings
     public long MaxHeldBytes { get; }
 
     public TimeSpan SlowConsumerTimeout { get; }
+
+    /// <summary>Largest content of one envelope: what a mailbox page reserves per envelope.</summary>
+    public int MaxEnvelopeBytes { get; }
 
     /// <summary>Envelopes per mailbox read.</summary>
     public int ReadBatch { get; }
