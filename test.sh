@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The test runner kills a test host that has not exited 100 ms after its last test; ours stop the PostgreSQL, Redis and
+# nginx servers they started on the way out, which takes longer.
+export VSTEST_TESTHOST_SHUTDOWN_TIMEOUT=20000
 
 # --- 1. System packages the tests start or load (DESIGN §8) -------------------
 packages=(postgresql redis-server nginx libsodium23 coturn prometheus chromium)

@@ -13,6 +13,11 @@ public sealed class PostgresServer : IAsyncDisposable
 {
     private const string SystemUser = "postgres";
     private static readonly Lazy<Task<PostgresServer>> SharedServer = new(() => StartAsync());
+    private static readonly Lazy<bool> LeftoversRemoved = new(() =>
+    {
+        AbandonedServers.Remove();
+        return true;
+    });
     private static int _databaseCounter;
     private int _stopped;
 
@@ -49,7 +54,9 @@ public sealed class PostgresServer : IAsyncDisposable
     public static async Task<PostgresServer> StartAsync(bool durable = false, bool crashSafe = false)
     {
         var binDirectory = FindBinDirectory();
-        var directory = new TempDirectory("e2eechat-pg");
+        _ = LeftoversRemoved.Value;
+        var directory = new TempDirectory(AbandonedServers.DirectoryPrefix);
+        AbandonedServers.MarkOwned(directory.Path);
         var dataDirectory = Path.Combine(directory.Path, "data");
         var socketDirectory = Path.Combine(directory.Path, "socket");
         Directory.CreateDirectory(socketDirectory);
@@ -77,7 +84,8 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         var server = new PostgresServer(directory, binDirectory, arguments, port);
         await server.StartProcessAsync().ConfigureAwait(false);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+        // At exit there may be little time left (the test runner kills a host that is slow to end): a kill, not pg_ctl.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop(quickly: true);
         return server;
     }
 
@@ -127,18 +135,22 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Stop();
+        Stop(quickly: false);
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    private void Stop()
+    private void Stop(bool quickly)
     {
         // Runs from DisposeAsync and again at process exit.
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
         }
-        if (!_process.HasExited)
+        if (quickly)
+        {
+            _process.Kill();
+        }
+        else if (!_process.HasExited)
         {
             try
             {
