@@ -12,6 +12,10 @@ public sealed record Caller(Guid UserId, int DeviceId, Guid SessionId)
     public static Caller? From(ClaimsPrincipal principal)
     {
         ArgumentNullException.ThrowIfNull(principal);
+        if (principal is CallerPrincipal known)
+        {
+            return known.Caller;
+        }
         return Guid.TryParse(principal.FindFirstValue(UserClaim), out var user)
                && int.TryParse(principal.FindFirstValue(DeviceClaim), System.Globalization.CultureInfo.InvariantCulture, out var device)
                && Guid.TryParse(principal.FindFirstValue(SessionClaim), out var session)

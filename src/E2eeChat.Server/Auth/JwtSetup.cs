@@ -49,7 +49,10 @@ internal static class JwtSetup
                         if (caller is null || !await sessions.IsActiveAsync(caller.SessionId, context.HttpContext.RequestAborted).ConfigureAwait(false))
                         {
                             context.Fail("The session has ended.");
+                            return;
                         }
+                        // What the request (or the hub connection, for its whole life) keeps: the caller, not the token.
+                        context.Principal = CallerPrincipal.For(caller, context.Scheme.Name);
                     },
                     OnChallenge = async context =>
                     {
