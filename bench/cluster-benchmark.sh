@@ -4,7 +4,7 @@
 # machine) of each size given, one after the other. Each result also records the CPU of the instances,
 # PostgreSQL, Redis, nginx and the load tool; summary.md compares the sizes.
 #   bench/cluster-benchmark.sh [N ...]        (default: 1 3)
-# Environment: REPEAT (3), DURATION (20s), SATURATION_PAIRS ("8 32 96"), HALF_RATE_PAIRS (32).
+# Environment: REPEAT (3), DURATION (20s), WARMUP (30s), SATURATION_PAIRS ("8 32 96"), HALF_RATE_PAIRS (32).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/load-common.sh"
 sizes=("$@")

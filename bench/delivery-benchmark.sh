@@ -14,7 +14,7 @@
 #      our JSON wire carries (base64 of 1 KiB); the ratio is ours / seed-style per protocol.
 #   3. E2eeChat embedded (SQLite), json, at the best of SATURATION_PAIRS.
 # Prints one table and writes it to bench/results/delivery-<time>/summary.md.
-# Environment: REPEAT (3), DURATION (20s), SATURATION_PAIRS ("32 96"), RELAY_PAIRS (50), PGBENCH_SECONDS (15),
+# Environment: REPEAT (3), DURATION (20s), WARMUP (30s), SATURATION_PAIRS ("32 96"), RELAY_PAIRS (50), PGBENCH_SECONDS (15),
 # SEED_PAIRS (50), SEED_POOL (10, pg's default pool), SEED_NODE (1; 0 skips the seed-style server).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/load-common.sh"
@@ -84,13 +84,13 @@ fi
 
 relay() { # protocol round
   echo "== relay, $1, run $2 of $repeat (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-  dotnet "$relay_dll" drive --url "$relay_url" --pairs "$relay_pairs" --size 1024 --duration "$duration" --warmup 5s \
+  dotnet "$relay_dll" drive --url "$relay_url" --pairs "$relay_pairs" --size 1024 --duration "$duration" --warmup "$warmup" \
     --protocol "$1" >"$out/relay-$1-$2.json"
 }
 
 seed() { # round
   echo "== seed-style server, run $1 of $repeat (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-  node "$seed_dir/driver.js" --url "$seed_url" --pairs "$seed_pairs" --size 1024 --duration "$duration" --warmup 5s \
+  node "$seed_dir/driver.js" --url "$seed_url" --pairs "$seed_pairs" --size 1024 --duration "$duration" --warmup "$warmup" \
     --cpu-of "server=$seed_pid" "${cpu_of[@]}" >"$out/seed-$1.json" || echo "(exit $?)" >&2
 }
 
@@ -98,7 +98,7 @@ for run_index in $(seq 1 "$repeat"); do
   for protocol in json messagepack; do
     for pairs in $saturation_pairs; do
       load "postgres-$protocol-$pairs" pairs --url "$cluster_url" --pairs "$pairs" --devices 2 --size 1024 \
-        --closed-loop delivery --duration "$duration" --warmup 5s --protocol "$protocol"
+        --closed-loop delivery --duration "$duration" --warmup "$warmup" --protocol "$protocol"
     done
     relay "$protocol" "$run_index"
   done
@@ -112,7 +112,7 @@ start_server
 for run_index in $(seq 1 "$repeat"); do
   for pairs in $saturation_pairs; do
     load "sqlite-json-$pairs" pairs --url "$server_url" --pairs "$pairs" --devices 2 --size 1024 \
-      --closed-loop delivery --duration "$duration" --warmup 5s
+      --closed-loop delivery --duration "$duration" --warmup "$warmup"
   done
 done
 

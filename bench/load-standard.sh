@@ -3,7 +3,7 @@
 # (SQLite, in a temp directory, on a free port) and against a 3-instance cluster behind nginx
 # (deploy/local-cluster.sh). Each figure is run REPEAT times; summary.md has the medians.
 #   bench/load-standard.sh [embedded|cluster|all]        (default: all)
-# Environment: REPEAT (3), DURATION (20s, measured; plus 5s warm-up), SATURATION_PAIRS ("8 32 96"),
+# Environment: REPEAT (3), DURATION (20s, measured, after WARMUP: 30s), SATURATION_PAIRS ("8 32 96"),
 #   HALF_RATE_PAIRS (32), CONNECTIONS (3000), ENVELOPES (10000).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/load-common.sh"
@@ -19,7 +19,7 @@ workloads() { # url
   for run_index in $(seq 1 "$repeat"); do
     # 3. Room fan-out: 50 members × 2 devices = 100 devices; 2 senders, closed loop on delivery.
     load "room-100-devices" room --url "$url" --members 50 --devices 2 --senders 2 --closed-loop delivery \
-      --duration "$duration" --warmup 5s
+      --duration "$duration" --warmup "$warmup"
     # 4. Idle connections, opened as fast as 32 handshakes at a time allow, then held.
     load "connections-$connections" connections --url "$url" --connections "$connections" --devices 6 \
       --duration "$duration" --parallelism 32

@@ -5,7 +5,7 @@
 #   1. Saturation: closed loop on delivery at rising concurrency; the best median delivered envelopes/s.
 #   2. Latency: the same workload offered (open loop) at half the saturation rate; p50/p99 send → device.
 # Each figure is run REPEAT times (3); summary.md has the medians, each run its own report.html.
-# Environment: REPEAT, DURATION (20s), SATURATION_PAIRS ("8 32 96"), HALF_RATE_PAIRS (32).
+# Environment: REPEAT, DURATION (20s), WARMUP (30s), SATURATION_PAIRS ("8 32 96"), HALF_RATE_PAIRS (32).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/load-common.sh"
 out="$repo/bench/results/messages-$(date -u +%Y%m%d-%H%M%S)"

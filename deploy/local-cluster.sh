@@ -16,7 +16,8 @@ balance="${E2EECHAT_BALANCE:-least_conn}"
 free_port() {
   local port
   while :; do
-    port=$((20000 + RANDOM % 40000))
+    # Below Linux's ephemeral range (32768-60999): a port an outgoing connection used may still be held in TIME-WAIT.
+    port=$((20000 + RANDOM % 12000))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }

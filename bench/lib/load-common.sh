@@ -7,6 +7,10 @@ tool_dll="$repo/src/E2eeChat.LoadTest/bin/Release/net10.0/E2eeChat.LoadTest.dll"
 server_dll="$repo/src/E2eeChat.Server/bin/Release/net10.0/E2eeChat.Server.dll"
 repeat=${REPEAT:-3}
 duration=${DURATION:-20s}
+# Before each measured window. On this 2-core machine a freshly started server is still JIT-compiling for the
+# first ~half minute under load (perf: libclrjit.so took 26 % of the server's samples 6 s into a run, 0.7 % at
+# 50 s), and so are the load tool and the baselines: a 5 s warm-up measures start-up, not steady state.
+warmup=${WARMUP:-30s}
 saturation_pairs=${SATURATION_PAIRS:-8 32 96}
 half_rate_pairs=${HALF_RATE_PAIRS:-32}
 
@@ -62,7 +66,8 @@ wait_gone() { # pid
 free_port() {
   local port
   while :; do
-    port=$((20000 + RANDOM % 40000))
+    # Below Linux's ephemeral range (32768-60999): a port an outgoing connection used may still be held in TIME-WAIT.
+    port=$((20000 + RANDOM % 12000))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }
@@ -204,7 +209,7 @@ messages_workload() {
   for run_index in $(seq 1 "$repeat"); do
     for pairs in $saturation_pairs; do
       load "messages-closed-$pairs" pairs --url "$url" --pairs "$pairs" --devices 2 --size 1024 \
-        --closed-loop delivery --duration "$duration" --warmup 5s
+        --closed-loop delivery --duration "$duration" --warmup "$warmup"
     done
   done
   best=$(best_label "${labels[@]}")
@@ -213,7 +218,7 @@ messages_workload() {
   rate=$(per_sender_rate "$(awk -v s="$saturation" 'BEGIN { print s / 2 }')" 2 "$half_rate_pairs")
   for run_index in $(seq 1 "$repeat"); do
     load "messages-half-rate" pairs --url "$url" --pairs "$half_rate_pairs" --devices 2 --size 1024 \
-      --rate "$rate" --duration "$duration" --warmup 5s
+      --rate "$rate" --duration "$duration" --warmup "$warmup"
   done
 }
 
