@@ -137,9 +137,7 @@ internal sealed partial class MailboxPump : IAsyncDisposable
         CancellationTokenSource? cancellation;
         lock (_gate)
         {
-            _disposed = true;
-            _queue = null;
-            _heldBytes = 0;
+            StopLocked();
             run = _run;
             cancellation = _runCancellation;
         }
@@ -157,6 +155,23 @@ internal sealed partial class MailboxPump : IAsyncDisposable
             // The loop ended meanwhile.
         }
         await run.ConfigureAwait(false);
+    }
+
+    /// <summary>Stopped for good: nothing is started again on this connection, and nothing is held.</summary>
+    private void StopLocked()
+    {
+        _disposed = true;
+        _queue = null;
+        _heldBytes = 0;
+    }
+
+    /// <summary>Envelopes pushed or given up: their bytes leave the budget (a stopped pump holds none already).</summary>
+    private void ReleaseLocked(long bytes)
+    {
+        if (!_disposed)
+        {
+            _heldBytes -= bytes;
+        }
     }
 
     private int FreeSlotsLocked() => _settings.DeliveryWindow - (_inFlight?.Count ?? 0);
@@ -259,10 +274,7 @@ internal sealed partial class MailboxPump : IAsyncDisposable
             }
             lock (_gate)
             {
-                // Stopped for good: nothing is started again on this connection.
-                _disposed = true;
-                _queue = null;
-                _heldBytes = 0;
+                StopLocked();
                 _run = null;
                 _runCancellation = null;
             }
@@ -344,7 +356,7 @@ internal sealed partial class MailboxPump : IAsyncDisposable
         {
             lock (_gate)
             {
-                _heldBytes -= _disposed ? 0 : pageBytes;
+                ReleaseLocked(pageBytes);
             }
         }
         if (page.Count < limit && !_sentQueueEmpty)
@@ -403,7 +415,7 @@ internal sealed partial class MailboxPump : IAsyncDisposable
         {
             lock (_gate)
             {
-                _heldBytes -= _disposed ? 0 : envelope.Content.Length;
+                ReleaseLocked(envelope.Content.Length);
             }
         }
     }

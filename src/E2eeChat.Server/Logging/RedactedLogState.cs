@@ -61,16 +61,19 @@ internal sealed class RedactedLogState : IReadOnlyList<KeyValuePair<string, obje
 
     private sealed class RedactedScope<TState>(TState state) : IReadOnlyList<KeyValuePair<string, object?>>
     {
-        private readonly Lazy<RedactedLogState> _redacted = new(() =>
-            From(state, static (s, _) => Convert.ToString(s, CultureInfo.InvariantCulture) ?? string.Empty));
+        // Redacting twice (two threads writing in one scope at once) gives the same result: no lock is needed.
+        private RedactedLogState? _redacted;
 
-        public int Count => _redacted.Value.Count;
+        private RedactedLogState Redacted =>
+            _redacted ??= From(state, static (s, _) => Convert.ToString(s, CultureInfo.InvariantCulture) ?? string.Empty);
 
-        public KeyValuePair<string, object?> this[int index] => _redacted.Value[index];
+        public int Count => Redacted.Count;
 
-        public override string ToString() => _redacted.Value.Message;
+        public KeyValuePair<string, object?> this[int index] => Redacted[index];
 
-        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => _redacted.Value.GetEnumerator();
+        public override string ToString() => Redacted.Message;
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Redacted.GetEnumerator();
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }

@@ -280,11 +280,7 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
     /// <summary>One transaction deletes what every device of the batch acknowledged; each caller gets its device's receipts.</summary>
     private async Task CommitAcksAsync(List<PendingCommit<AckRequest, IReadOnlyList<Receipt>>> acks, CancellationToken cancellationToken)
     {
-        var requests = new List<AckRequest>(acks.Count);
-        foreach (var ack in acks)
-        {
-            requests.Add(ack.Request);
-        }
+        var requests = RequestsOf(acks);
         List<Receipt> receipts;
         int deleted;
         await using (var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false))
@@ -305,11 +301,7 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
     /// <summary>One transaction marks what every device of the batch read; each caller gets its device's receipts.</summary>
     private async Task CommitReadsAsync(List<PendingCommit<ReadRequest, IReadOnlyList<Receipt>>> reads, CancellationToken cancellationToken)
     {
-        var requests = new List<ReadRequest>(reads.Count);
-        foreach (var read in reads)
-        {
-            requests.Add(read.Request);
-        }
+        var requests = RequestsOf(reads);
         List<Receipt> receipts;
         await using (var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false))
         await using (var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false))
@@ -317,6 +309,16 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
             receipts = await _writer.MarkReadAndCommitAsync(connection, transaction, requests, cancellationToken).ConfigureAwait(false);
         }
         CompleteByDevice(reads, receipts, read => (read.UserId, read.DeviceId));
+    }
+
+    private static List<TRequest> RequestsOf<TRequest, TResult>(List<PendingCommit<TRequest, TResult>> pending)
+    {
+        var requests = new List<TRequest>(pending.Count);
+        foreach (var one in pending)
+        {
+            requests.Add(one.Request);
+        }
+        return requests;
     }
 
     /// <summary>A device's receipts go to its first request in the batch; its other requests get none.</summary>
