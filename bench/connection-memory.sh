@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # What a hub connection costs the server in resident memory (VmRSS), against the embedded server this script
 # starts (SQLite, fresh for every run, so runs do not inherit each other's heap).
-#   bench/connection-memory.sh [idle|nonreaders|all]      (default: all)
+#   bench/connection-memory.sh [idle|relay|nonreaders|all]      (default: all)
 # idle: CONNECTIONS (18000) idle, authenticated device connections (accounts of 6 devices), held DURATION;
 #   the load tool's `connections` scenario; KiB per connection = VmRSS delta / connections.
+# relay: the same number of idle connections to the bare SignalR relay (bench/relay-baseline: no auth, no store,
+#   the same SERVER_ENV), one warm-up connection first: what the framework alone costs per connection, the floor
+#   under the idle figure.
 # nonreaders: NONREADERS (100) connections that complete the handshake and then never read, each sent
 #   NONREADER_ENVELOPES (96) envelopes of NONREADER_SIZE (65536) bytes, 6 MiB each, far beyond its budget and the
 #   buffers; the server (Messages__SlowConsumerTimeout=SLOW_CONSUMER_TIMEOUT, 10 s) cuts each off; the load tool's
@@ -32,6 +35,24 @@ run_idle() {
   echo "idle: median server KiB per connection $(median "idle-$connections" server.kiBPerConnection)" >&2
 }
 
+run_relay() {
+  local relay_dll="$repo/bench/relay-baseline/bin/Release/net10.0/E2eeChat.Bench.Relay.dll" port relay_pid
+  dotnet build "$repo/bench/relay-baseline" -c Release -v quiet --nologo >/dev/null
+  mkdir -p "$out"
+  for run_index in $(seq 1 "$repeat"); do
+    port=$(free_port)
+    env "${server_env[@]}" dotnet "$relay_dll" serve --urls "http://127.0.0.1:$port" >"$out/relay-server-$run_index.log" 2>&1 &
+    relay_pid=$!
+    until curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.2; done
+    echo "== relay-idle-$connections, run $run_index of $repeat (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+    dotnet "$relay_dll" hold --url "http://127.0.0.1:$port" --server-pid "$relay_pid" --connections "$connections" \
+      --duration "$duration" | tee "$out/relay-idle-$run_index.json" >&2
+    kill "$relay_pid"
+    wait "$relay_pid" || true
+  done
+  echo "relay: median server KiB per connection $(json_median kiBPerConnection "$out"/relay-idle-*.json)" >&2
+}
+
 run_nonreaders() {
   for run_index in $(seq 1 "$repeat"); do
     start_server "${server_env[@]}" "Messages__SlowConsumerTimeout=${SLOW_CONSUMER_TIMEOUT:-00:00:10}"
@@ -46,9 +67,10 @@ build
 raise_open_files
 case "$target" in
   idle) run_idle ;;
+  relay) run_relay ;;
   nonreaders) run_nonreaders ;;
-  all) run_idle; run_nonreaders ;;
-  *) echo "usage: $0 [idle|nonreaders|all]" >&2; exit 2 ;;
+  all) run_idle; run_relay; run_nonreaders ;;
+  *) echo "usage: $0 [idle|relay|nonreaders|all]" >&2; exit 2 ;;
 esac
-summarize
+[ "$target" = relay ] || summarize
 echo "results: $results" >&2

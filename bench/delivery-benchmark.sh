@@ -117,14 +117,6 @@ for run_index in $(seq 1 "$repeat"); do
 done
 
 # --- Summary --------------------------------------------------------------------------------------------------
-json_median() { # field files...: the median of a number field over one-line JSON files
-  local field=$1 file values=()
-  shift
-  for file in "$@"; do
-    values+=("$(sed -E "s/.*\"$field\":([0-9.]+).*/\1/" "$file")")
-  done
-  printf '%s\n' "${values[@]}" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 best_of() { # prefix
   local pairs labels=()
   for pairs in $saturation_pairs; do labels+=("$1-$pairs"); done

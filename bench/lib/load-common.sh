@@ -238,6 +238,16 @@ median() {
   dotnet "$tool_dll" median "$2" "$out/$1"-*/result.json
 }
 
+# json_median FIELD FILE...: the median of a number field over one-line JSON files.
+json_median() {
+  local field=$1 file values=()
+  shift
+  for file in "$@"; do
+    values+=("$(sed -E "s/.*\"$field\":([0-9.]+).*/\1/" "$file")")
+  done
+  printf '%s\n' "${values[@]}" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 summarize() {
   dotnet "$tool_dll" summarize "$out"/*/result.json | tee "$out/summary.md"
   echo "summary: $out/summary.md; one report.html per run under $out" >&2

@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace E2eeChat.Bench.Relay;
 
-internal sealed record DriverOptions(Uri Url, int Pairs, int Size, TimeSpan Duration, TimeSpan Warmup, string Protocol)
+internal sealed record DriverOptions(Uri Url, int Pairs, int Size, TimeSpan Duration, TimeSpan Warmup, string Protocol,
+    int Connections, int? ServerPid)
 {
     public static DriverOptions Parse(string[] args)
     {
@@ -22,7 +23,9 @@ internal sealed record DriverOptions(Uri Url, int Pairs, int Size, TimeSpan Dura
             int.Parse(values.GetValueOrDefault("size", "1024"), CultureInfo.InvariantCulture),
             Seconds(values.GetValueOrDefault("duration", "20s")),
             Seconds(values.GetValueOrDefault("warmup", "5s")),
-            protocol);
+            protocol,
+            int.Parse(values.GetValueOrDefault("connections", "18000"), CultureInfo.InvariantCulture),
+            values.TryGetValue("server-pid", out var pid) ? int.Parse(pid, CultureInfo.InvariantCulture) : null);
     }
 
     private static TimeSpan Seconds(string text) =>

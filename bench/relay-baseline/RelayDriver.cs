@@ -74,7 +74,7 @@ internal static class RelayDriver
         return 0;
     }
 
-    private static async Task<HubConnection> ConnectAsync(DriverOptions options, string user)
+    internal static async Task<HubConnection> ConnectAsync(DriverOptions options, string user)
     {
         var builder = new HubConnectionBuilder().WithUrl(new Uri(options.Url, $"{RelayServer.Path}?user={user}"), http =>
         {

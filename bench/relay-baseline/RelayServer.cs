@@ -2,7 +2,10 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace E2eeChat.Bench.Relay;
 
-/// <summary>A SignalR server with one hub that hands each message to its addressee, and nothing else.</summary>
+/// <summary>
+/// A SignalR server with one hub that hands each message to its addressee, and nothing else. With
+/// <c>--redis host:port</c> it runs on the official Redis backplane, as E2eeChat's instances do in a cluster.
+/// </summary>
 internal static class RelayServer
 {
     public const string Path = "/hubs/relay";
@@ -12,7 +15,11 @@ internal static class RelayServer
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton<IUserIdProvider, QueryUserIdProvider>();
-        builder.Services.AddSignalR(options => options.MaximumReceiveMessageSize = 1024 * 1024).AddMessagePackProtocol();
+        var signalR = builder.Services.AddSignalR(options => options.MaximumReceiveMessageSize = 1024 * 1024).AddMessagePackProtocol();
+        if (builder.Configuration["redis"] is { Length: > 0 } redis)
+        {
+            signalR.AddStackExchangeRedis(redis);
+        }
         var app = builder.Build();
         app.UseWebSockets();
         app.MapHub<RelayHub>(Path);
