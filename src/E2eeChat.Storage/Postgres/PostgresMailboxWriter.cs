@@ -91,7 +91,8 @@ internal sealed class PostgresMailboxWriter : MailboxWriter
     internal static readonly string MarkRead = $"""
         UPDATE message_recipients r SET status = {(int)DeliveryStatus.Read}, updated_at = a.at
         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::bigint[]) a(message_id, user_id, device_id, at)
-        WHERE r.message_id = ANY($1) AND r.message_id = a.message_id AND r.user_id = a.user_id AND r.device_id = a.device_id AND r.status < {(int)DeliveryStatus.Read}
+        WHERE r.message_id = ANY($1) AND r.message_id = a.message_id AND r.user_id = a.user_id AND r.device_id = a.device_id
+            AND r.status < {(int)DeliveryStatus.Read}
         RETURNING r.message_id, r.sender_user, r.user_id, r.device_id, a.at
         """;
 
