@@ -31,7 +31,7 @@ internal sealed class PostgresMailboxWriter : MailboxWriter
     private const string UpdateDevices = """
         UPDATE devices d SET mailbox_seq = u.seq, mailbox_count = u.count, mailbox_bytes = u.bytes
         FROM unnest($1::uuid[], $2::int[], $3::bigint[], $4::bigint[], $5::bigint[]) u(user_id, device_id, seq, count, bytes)
-        WHERE d.user_id = ANY($1) AND d.user_id = u.user_id AND d.device_id = u.device_id
+        WHERE d.user_id = u.user_id AND d.device_id = u.device_id
         """;
     private const string InsertMessages = """
         INSERT INTO messages (message_id, sender_user, sender_device, idempotency_key, room_id, server_timestamp, needs_sync)
