@@ -2,7 +2,11 @@ using System.Data.Common;
 
 namespace E2eeChat.Storage.Sql;
 
-/// <summary>Builds parameterised commands; named <c>@parameters</c> work on both engines.</summary>
+/// <summary>
+/// Builds parameterised commands; named <c>@parameters</c> work on both engines. Parameters are named with their
+/// <c>@</c>: Microsoft.Data.Sqlite binds an unprefixed name by trying each prefix in turn, a native lookup (and a new
+/// string) per prefix, per parameter, per statement of the command, on every execution.
+/// </summary>
 internal static class DbCommands
 {
     public static DbCommand Command(this DbConnection connection, string sql, DbTransaction? transaction = null)
@@ -16,7 +20,7 @@ internal static class DbCommands
     public static DbCommand With(this DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
+        parameter.ParameterName = "@" + name;
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
         return command;
@@ -26,7 +30,7 @@ internal static class DbCommands
     public static DbParameter Parameter(this DbCommand command, string name)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
+        parameter.ParameterName = "@" + name;
         parameter.Value = DBNull.Value;
         command.Parameters.Add(parameter);
         return parameter;
