@@ -16,6 +16,7 @@ internal static class LoadJson
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
         options.Converters.Add(new ArrivedEnvelopeConverter());
+        options.Converters.Add(new ArrivedReceiptsConverter());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }

@@ -11,6 +11,6 @@ namespace E2eeChat.LoadTest.Api;
 internal static class LoadMessagePack
 {
     public static MessagePackSerializerOptions Options { get; } = MessagePackSerializerOptions.Standard
-        .WithResolver(CompositeResolver.Create([new ArrivedEnvelopeFormatter()], [StandardResolverAllowPrivate.Instance]))
+        .WithResolver(CompositeResolver.Create([new ArrivedEnvelopeFormatter(), new ArrivedReceiptsFormatter()], [StandardResolverAllowPrivate.Instance]))
         .WithSecurity(MessagePackSecurity.UntrustedData);
 }

@@ -6,7 +6,7 @@ namespace E2eeChat.LoadTest.Hub;
 
 /// <summary>
 /// One device's hub connection: it records every envelope that arrives, acknowledges it (unless a fault
-/// says not to), and notes when the server says the backlog is drained.
+/// says not to), counts the receipts it hears, and notes when the server says the backlog is drained.
 /// </summary>
 internal sealed class DeviceClient : IAsyncDisposable
 {
@@ -29,6 +29,9 @@ internal sealed class DeviceClient : IAsyncDisposable
         _acks = new AckBatcher(Connection, counters);
         Connection.On<ArrivedEnvelope>("Envelope", OnEnvelope);
         Connection.On("QueueEmpty", OnQueueEmpty);
+        // Every device of a sender hears the receipts of what it sent; unhandled, the client would fail to bind each
+        // event (an exception per event) and drop it.
+        Connection.On<ArrivedReceipts>("Receipts", receipts => Interlocked.Add(ref _counters.Receipts, receipts.Count));
         Connection.Closed += OnClosedAsync;
     }
 

@@ -39,6 +39,10 @@ internal sealed class RunCounters
     public long Foreign;
 
     public long AckCalls;
+
+    /// <summary>Receipts heard by the senders' devices (each device of a sender hears each receipt).</summary>
+    public long Receipts;
+
     public long AckErrors;
     public long HandlerErrors;
 

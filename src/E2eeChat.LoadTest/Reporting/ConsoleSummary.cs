@@ -11,7 +11,7 @@ internal static class ConsoleSummary
         ArgumentNullException.ThrowIfNull(result);
         var text = new StringBuilder();
         var totals = result.Totals;
-        Line(text, $"{result.Scenario}: sent {totals.Sent}, delivered {totals.Delivered}, lost {totals.Lost}, server duplicates {totals.ServerDuplicates}, content duplicates {totals.ContentDuplicates}, reordered {totals.Reordered}, errors {totals.Errors}");
+        Line(text, $"{result.Scenario}: sent {totals.Sent}, delivered {totals.Delivered}, lost {totals.Lost}, server duplicates {totals.ServerDuplicates}, content duplicates {totals.ContentDuplicates}, reordered {totals.Reordered}, receipts {totals.Receipts}, errors {totals.Errors}");
         if (result.Latency.Count > 0)
         {
             var latency = result.Latency;

@@ -28,7 +28,7 @@ internal static class ResultBuilder
             counters.UnexpectedDisconnects, counters.SendsAccepted, counters.SendErrors, counters.EnvelopesSent,
             counters.Delivered, lost, counters.ServerDuplicates, counters.ContentDuplicates, counters.Reordered,
             counters.Foreign, deliveredOfFailedSends, counters.LateSends, counters.DeliveryTimeouts, counters.AckCalls,
-            counters.AckErrors, counters.HandlerErrors, counters.Errors);
+            counters.Receipts, counters.AckErrors, counters.HandlerErrors, counters.Errors);
 
         var window = run.Clock.WindowLength.TotalSeconds;
         var measured = new MeasuredWindow(Math.Round(window, 3), run.Recorder.SentInWindow, run.Recorder.DeliveredInWindow,

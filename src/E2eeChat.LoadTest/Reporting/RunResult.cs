@@ -69,6 +69,7 @@ internal sealed record RunTotals(
     long LateSends,
     long DeliveryTimeouts,
     long AckCalls,
+    long Receipts,
     long AckErrors,
     long HandlerErrors,
     long Errors);

@@ -7,7 +7,7 @@ namespace E2eeChat.LoadTest.Tests.Reporting;
 public sealed class ThresholdsTests
 {
     private static RunTotals Totals(long lost = 0, long errors = 0, long serverDuplicates = 0, long contentDuplicates = 0) =>
-        new(0, 0, 0, 0, 0, 0, 100, 100 - lost, lost, serverDuplicates, contentDuplicates, 0, 0, 0, 0, 0, 0, 0, 0, errors);
+        new(0, 0, 0, 0, 0, 0, 100, 100 - lost, lost, serverDuplicates, contentDuplicates, 0, 0, 0, 0, 0, 0, 0, 0, 0, errors);
 
     [Fact]
     public void A_clean_run_passes_with_exit_code_0()

@@ -20,6 +20,8 @@ public sealed class ScenarioTests(LoadTestServer server) : IClassFixture<LoadTes
         Assert.Equal(2 * run.Total("sends"), run.Total("sent"));
         Assert.Equal(9, run.Total("devicesCreated"));
         Assert.True(run.Total("ackCalls") > 0);
+        // Each sender has one device, which hears at most one receipt per envelope delivered.
+        Assert.InRange(run.Total("receipts"), 1, run.Total("delivered"));
         var latency = run.Section("latency");
         Assert.True(latency["count"]!.GetValue<long>() > 0, run.ToString());
         Assert.True(latency["p50Ms"]!.GetValue<double>() > 0);
@@ -52,6 +54,7 @@ public sealed class ScenarioTests(LoadTestServer server) : IClassFixture<LoadTes
         Assert.Equal("messagepack", run.Section("parameters")["protocol"]!.GetValue<string>());
         Assert.True(run.Total("sends") > 0);
         Assert.Equal(2 * run.Total("sends"), run.Total("delivered"));
+        Assert.InRange(run.Total("receipts"), 1, run.Total("delivered"));
     }
 
     [Fact]
