@@ -20,27 +20,19 @@ public sealed class ArrivedReceiptsTests
     };
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(3)]
-    public void Counts_the_receipts_of_the_servers_json(int count)
+    [InlineData("json", 0)]
+    [InlineData("json", 1)]
+    [InlineData("json", 3)]
+    [InlineData("messagepack", 0)]
+    [InlineData("messagepack", 1)]
+    [InlineData("messagepack", 3)]
+    public void Counts_the_receipts_the_server_writes(string protocol, int count)
     {
         var receipts = Enumerable.Range(0, count).Select(Receipt).ToArray();
 
-        var arrived = JsonSerializer.Deserialize<ArrivedReceipts>(JsonSerializer.Serialize(receipts), LoadJson.Options);
-
-        Assert.Equal(count, arrived.Count);
-    }
-
-    [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(3)]
-    public void Counts_the_receipts_of_the_servers_messagepack(int count)
-    {
-        var receipts = Enumerable.Range(0, count).Select(Receipt).ToArray();
-
-        var arrived = MessagePackSerializer.Deserialize<ArrivedReceipts>(MessagePackSerializer.Serialize(receipts), LoadMessagePack.Options);
+        var arrived = protocol == "json"
+            ? JsonSerializer.Deserialize<ArrivedReceipts>(JsonSerializer.Serialize(receipts), LoadJson.Options)
+            : MessagePackSerializer.Deserialize<ArrivedReceipts>(MessagePackSerializer.Serialize(receipts), LoadMessagePack.Options);
 
         Assert.Equal(count, arrived.Count);
     }
