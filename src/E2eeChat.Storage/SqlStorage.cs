@@ -126,5 +126,9 @@ public sealed class SqlStorage : IAsyncDisposable
         {
             await disposable.DisposeAsync().ConfigureAwait(false);
         }
+        else if (_dialect is IDisposable owned)
+        {
+            owned.Dispose();
+        }
     }
 }

@@ -1,3 +1,5 @@
+using System.Data;
+using System.Data.Common;
 using E2eeChat.Storage.Sql;
 using E2eeChat.Storage.Sqlite;
 using E2eeChat.Testing.Processes;
@@ -17,7 +19,11 @@ public sealed class SqliteWriterGateTests : IDisposable
         _dialect = new SqliteDialect(Path.Combine(_directory.Path, "gate.db"));
     }
 
-    public void Dispose() => _directory.Dispose();
+    public void Dispose()
+    {
+        _dialect.Dispose();
+        _directory.Dispose();
+    }
 
     [Fact]
     public async Task A_second_writer_waits_without_blocking_its_caller_and_goes_once_the_first_connection_closes()
@@ -90,5 +96,62 @@ public sealed class SqliteWriterGateTests : IDisposable
         await using var read = await _dialect.OpenAsync(CancellationToken.None);
         await using var count = read.Command("SELECT COUNT(DISTINCT n) FROM counter");
         Assert.Equal(64L, await count.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Batched_writes_share_one_connection_that_holds_the_gate_while_in_use_and_stays_open_after()
+    {
+        DbConnection writer;
+        Task<DbTransaction> waiting;
+        await using (var other = await _dialect.OpenAsync(CancellationToken.None))
+        {
+            await using (var connection = await _dialect.OpenForWritesAsync(CancellationToken.None))
+            {
+                writer = connection;
+                await using var transaction = await _dialect.BeginWriteAsync(connection, CancellationToken.None);
+                waiting = _dialect.BeginWriteAsync(other, CancellationToken.None).AsTask();
+                Assert.False(waiting.IsCompleted);
+                await transaction.CommitAsync();
+            }
+            Assert.Equal(ConnectionState.Open, writer.State);
+            await using (var transaction = await waiting.WaitAsync(Timeout))
+            {
+                var next = _dialect.OpenForWritesAsync(CancellationToken.None).AsTask();
+                Assert.False(next.IsCompleted);
+                await transaction.CommitAsync();
+                await other.CloseAsync();
+                await using var again = await next.WaitAsync(Timeout);
+                Assert.Same(writer, again);
+            }
+        }
+
+        _dialect.Dispose();
+
+        Assert.Equal(ConnectionState.Closed, writer.State);
+    }
+
+    [Fact]
+    public async Task A_batch_that_rolls_back_leaves_the_writer_connection_ready_for_the_next()
+    {
+        await using (var setup = await _dialect.OpenAsync(CancellationToken.None))
+        await using (var create = setup.Command("CREATE TABLE counter (n INTEGER NOT NULL)"))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+        foreach (var commit in new[] { false, true })
+        {
+            await using var connection = await _dialect.OpenForWritesAsync(CancellationToken.None);
+            await using var transaction = await _dialect.BeginWriteAsync(connection, CancellationToken.None);
+            await using var insert = connection.Command("INSERT INTO counter (n) VALUES (@n)", transaction).With("n", commit ? 2 : 1);
+            await insert.ExecuteNonQueryAsync();
+            if (commit)
+            {
+                await transaction.CommitAsync();
+            }
+        }
+
+        await using var read = await _dialect.OpenAsync(CancellationToken.None);
+        await using var values = read.Command("SELECT group_concat(n) FROM counter");
+        Assert.Equal("2", await values.ExecuteScalarAsync());
     }
 }

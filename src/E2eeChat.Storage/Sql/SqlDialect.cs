@@ -38,6 +38,12 @@ public abstract class SqlDialect
         $"{column} IN ({command.WithList(name, values)})";
 
     /// <summary>
+    /// A connection for the mailbox's batched writes, which begin their transaction on it at once. By default one from
+    /// <see cref="OpenAsync"/>; SQLite hands out its one writer connection (see <c>SqliteDialect</c>).
+    /// </summary>
+    public virtual ValueTask<DbConnection> OpenForWritesAsync(CancellationToken cancellationToken) => OpenAsync(cancellationToken);
+
+    /// <summary>
     /// Begins a write transaction on a connection from <see cref="OpenAsync"/>. Every write goes through one,
     /// single statements too, so that SQLite can queue its writers (see <c>SqliteDialect</c>).
     /// </summary>

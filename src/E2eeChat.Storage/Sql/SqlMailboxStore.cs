@@ -242,7 +242,7 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
     private async Task StoreTogetherAsync(List<PendingCommit<MailboxBatch, StoreOutcome>> sends, CancellationToken cancellationToken)
     {
         StoreOutcome[] outcomes;
-        await using (var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false))
+        await using (var connection = await _dialect.OpenForWritesAsync(cancellationToken).ConfigureAwait(false))
         await using (var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false))
         {
             var snapshot = await _writer.LockAsync(connection, transaction, SendBatchPlan.Locks(sends), cancellationToken)
@@ -283,7 +283,7 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
         var requests = RequestsOf(acks);
         List<Receipt> receipts;
         int deleted;
-        await using (var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false))
+        await using (var connection = await _dialect.OpenForWritesAsync(cancellationToken).ConfigureAwait(false))
         {
             await using (var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false))
             {
@@ -303,7 +303,7 @@ internal sealed class SqlMailboxStore : IMailboxStore, IAsyncDisposable
     {
         var requests = RequestsOf(reads);
         List<Receipt> receipts;
-        await using (var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false))
+        await using (var connection = await _dialect.OpenForWritesAsync(cancellationToken).ConfigureAwait(false))
         await using (var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false))
         {
             receipts = await _writer.MarkReadAndCommitAsync(connection, transaction, requests, cancellationToken).ConfigureAwait(false);

@@ -15,12 +15,13 @@ namespace E2eeChat.Storage.Sqlite;
 /// after a delete of envelopes the write-ahead log, which still holds the pages as they were written, is
 /// checkpointed into the zeroed pages and truncated.
 /// </summary>
-internal sealed class SqliteDialect : SqlDialect
+internal sealed class SqliteDialect : SqlDialect, IDisposable
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriterGates = new(StringComparer.Ordinal);
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writerGate;
+    private WriterGatedConnection? _writer;
 
     public SqliteDialect(string path)
     {
@@ -59,6 +60,14 @@ internal sealed class SqliteDialect : SqlDialect
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new WriterGatedConnection(_connectionString, _writerGate);
+        await PrepareAsync(connection, cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    public void Dispose() => _writer?.CloseForGood();
+
+    private static async Task PrepareAsync(WriterGatedConnection connection, CancellationToken cancellationToken)
+    {
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -67,10 +76,35 @@ internal sealed class SqliteDialect : SqlDialect
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            connection.CloseForGood();
             throw;
         }
-        return connection;
+    }
+
+    /// <summary>
+    /// The one connection the mailbox's batches write through, entered through the writer gate and left open after.
+    /// SQLite drops a connection's page cache whenever another connection has committed since it last read, so
+    /// batches written through whichever pooled connection came next re-read every page they touched from the file.
+    /// </summary>
+    public override async ValueTask<DbConnection> OpenForWritesAsync(CancellationToken cancellationToken)
+    {
+        await _writerGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_writer is null)
+            {
+                var writer = new WriterGatedConnection(_connectionString, _writerGate, keepOpen: true);
+                await PrepareAsync(writer, cancellationToken).ConfigureAwait(false);
+                _writer = writer;
+            }
+        }
+        catch
+        {
+            _writerGate.Release();
+            throw;
+        }
+        _writer.HoldGate();
+        return _writer;
     }
 
     public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)

@@ -4,11 +4,24 @@ namespace E2eeChat.Storage.Sqlite;
 
 /// <summary>
 /// A connection that can hold its database's writer gate, from <see cref="EnterWriterGateAsync"/> until it is
-/// closed or disposed (the end of the store call, after its transaction committed or rolled back).
+/// closed or disposed (the end of the store call, after its transaction committed or rolled back). A kept-open
+/// connection (the dialect's one writer connection) only leaves the gate then, and stays open for the next writer
+/// until <see cref="CloseForGood"/>.
 /// </summary>
-internal sealed class WriterGatedConnection(string connectionString, SemaphoreSlim writerGate) : SqliteConnection(connectionString)
+internal sealed class WriterGatedConnection(string connectionString, SemaphoreSlim writerGate, bool keepOpen = false)
+    : SqliteConnection(connectionString)
 {
     private bool _holdsGate;
+    private bool _closingForGood;
+
+    /// <summary>The caller entered the gate itself, before it had this connection.</summary>
+    public void HoldGate() => _holdsGate = true;
+
+    public void CloseForGood()
+    {
+        _closingForGood = true;
+        Dispose();
+    }
 
     public async Task EnterWriterGateAsync(CancellationToken cancellationToken)
     {
@@ -24,7 +37,10 @@ internal sealed class WriterGatedConnection(string connectionString, SemaphoreSl
     {
         try
         {
-            base.Close();
+            if (!keepOpen || _closingForGood)
+            {
+                base.Close();
+            }
         }
         finally
         {
@@ -36,7 +52,10 @@ internal sealed class WriterGatedConnection(string connectionString, SemaphoreSl
     {
         try
         {
-            base.Dispose(disposing);
+            if (!keepOpen || _closingForGood)
+            {
+                base.Dispose(disposing);
+            }
         }
         finally
         {
