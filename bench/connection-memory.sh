@@ -36,16 +36,13 @@ run_idle() {
 }
 
 run_relay() {
-  local relay_dll="$repo/bench/relay-baseline/bin/Release/net10.0/E2eeChat.Bench.Relay.dll" port relay_pid
-  dotnet build "$repo/bench/relay-baseline" -c Release -v quiet --nologo >/dev/null
+  build_relay
+  relay_env=("${server_env[@]}")
   mkdir -p "$out"
   for run_index in $(seq 1 "$repeat"); do
-    port=$(free_port)
-    env "${server_env[@]}" dotnet "$relay_dll" serve --urls "http://127.0.0.1:$port" >"$out/relay-server-$run_index.log" 2>&1 &
-    relay_pid=$!
-    until curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.2; done
+    start_relay "$out/relay-server-$run_index.log"
     echo "== relay-idle-$connections, run $run_index of $repeat (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-    dotnet "$relay_dll" hold --url "http://127.0.0.1:$port" --server-pid "$relay_pid" --connections "$connections" \
+    dotnet "$relay_dll" hold --url "$relay_url" --server-pid "$relay_pid" --connections "$connections" \
       --duration "$duration" | tee "$out/relay-idle-$run_index.json" >&2
     kill "$relay_pid"
     wait "$relay_pid" || true

@@ -23,13 +23,12 @@ mkdir -p "$out"
 saturation_pairs=${SATURATION_PAIRS:-32 96}
 relay_pairs=${RELAY_PAIRS:-50}
 pgbench_seconds=${PGBENCH_SECONDS:-15}
-relay_dll="$repo/bench/relay-baseline/bin/Release/net10.0/E2eeChat.Bench.Relay.dll"
 seed_node=${SEED_NODE:-1}
 seed_pairs=${SEED_PAIRS:-50}
 seed_dir="$repo/bench/seed-node"
 
 build
-dotnet build "$repo/bench/relay-baseline" -c Release -v quiet --nologo >/dev/null
+build_relay
 if [ "$seed_node" != 0 ]; then
   # npm records the installed tree in node_modules/.package-lock.json; reinstall when the lock is newer.
   if [ ! -f "$seed_dir/node_modules/.package-lock.json" ] || [ "$seed_dir/package-lock.json" -nt "$seed_dir/node_modules/.package-lock.json" ]; then
@@ -63,11 +62,7 @@ start_server Storage__Provider=Postgres "Storage__ConnectionString=$pg_connectio
   "Auth__SigningKey=$(head -c 32 /dev/urandom | base64)" "${certificate_settings[@]}"
 cluster_url=$server_url
 cpu_of=(--cpu-of "postgres=$(head -n 1 "$pg_data/postmaster.pid")")
-relay_port=$(free_port)
-dotnet "$relay_dll" serve --urls "http://127.0.0.1:$relay_port" >"$out/relay.log" 2>&1 &
-started_pids+=("$!")
-relay_url="http://127.0.0.1:$relay_port"
-until curl -s -o /dev/null "$relay_url/"; do sleep 0.2; done
+start_relay "$out/relay.log"
 if [ "$seed_node" != 0 ]; then
   as_postgres "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres seed
   seed_port=$(free_port)

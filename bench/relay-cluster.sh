@@ -12,10 +12,9 @@ sizes=("$@")
 [ "${#sizes[@]}" -gt 0 ] || sizes=(1 3)
 relay_pairs=${RELAY_PAIRS:-96}
 protocol=${PROTOCOL:-json}
-relay_dll="$repo/bench/relay-baseline/bin/Release/net10.0/E2eeChat.Bench.Relay.dll"
 out="$repo/bench/results/relay-cluster-$(date -u +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
-dotnet build "$repo/bench/relay-baseline" -c Release -v quiet --nologo >/dev/null
+build_relay
 raise_open_files
 
 nginx_conf=""
@@ -35,14 +34,9 @@ for size in "${sizes[@]}"; do
   instance_pids=()
   upstreams=()
   for i in $(seq 1 "$size"); do
-    port=$(free_port)
-    dotnet "$relay_dll" serve --urls "http://127.0.0.1:$port" --redis "127.0.0.1:$redis_port" >"$dir/relay-$i.log" 2>&1 &
-    instance_pids+=("$!")
-    started_pids+=("$!")
-    upstreams+=("127.0.0.1:$port")
-  done
-  for upstream in "${upstreams[@]}"; do
-    until curl -s -o /dev/null "http://$upstream/"; do sleep 0.2; done
+    start_relay "$dir/relay-$i.log" --redis "127.0.0.1:$redis_port"
+    instance_pids+=("$relay_pid")
+    upstreams+=("${relay_url#http://}")
   done
   http_port=$(free_port)
   "$repo/deploy/render-nginx.sh" "$dir/nginx" "127.0.0.1:$http_port" "127.0.0.1:$(free_port)" none none least_conn \

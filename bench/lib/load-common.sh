@@ -238,6 +238,27 @@ median() {
   dotnet "$tool_dll" median "$2" "$out/$1"-*/result.json
 }
 
+# The bare SignalR relay (bench/relay-baseline): the framework's own figures beside ours.
+relay_dll="$repo/bench/relay-baseline/bin/Release/net10.0/E2eeChat.Bench.Relay.dll"
+relay_env=()
+
+build_relay() {
+  dotnet build "$repo/bench/relay-baseline" -c Release -v quiet --nologo >/dev/null
+}
+
+# start_relay LOG [SERVE_ARG...]: a relay on a free port (with relay_env in its environment), stopped when the script
+# exits; sets relay_url and relay_pid once it answers.
+start_relay() {
+  local log=$1 port
+  shift
+  port=$(free_port)
+  env "${relay_env[@]}" dotnet "$relay_dll" serve --urls "http://127.0.0.1:$port" "$@" >"$log" 2>&1 &
+  relay_pid=$!
+  started_pids+=("$relay_pid")
+  relay_url="http://127.0.0.1:$port"
+  until curl -s -o /dev/null "$relay_url/"; do sleep 0.2; done
+}
+
 # json_median FIELD FILE...: the median of a number field over one-line JSON files.
 json_median() {
   local field=$1 file values=()
