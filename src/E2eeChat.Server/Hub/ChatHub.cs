@@ -42,6 +42,7 @@ public sealed class ChatHub(
     {
         var me = Me;
         var device = new DeviceKey(me.UserId, me.DeviceId);
+        await events.JoinAsync(Context.ConnectionId, me.UserId);
         // Heard before the backlog read starts, so nothing committed in between is missed.
         await bus.AttachedAsync(device, Context.ConnectionId, Context.ConnectionAborted);
         try
