@@ -42,7 +42,7 @@ public sealed partial class UserEvents(IHubContext<ChatHub> hub, HubLifetimeMana
         return SendAsync(_byGroup ? hub.Clients.Groups(names) : hub.Clients.Users(names), method, payload);
     }
 
-    private static string GroupOf(Guid user) => "user:" + user.ToString();
+    private static string GroupOf(Guid user) => $"user:{user}";
 
     private async Task SendAsync(IClientProxy clients, string method, object payload)
     {
