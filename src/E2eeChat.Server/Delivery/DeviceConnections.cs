@@ -86,13 +86,16 @@ public sealed class DeviceConnections(
 
     public bool IsConnectedHere(DeviceKey device) => _byDevice.ContainsKey(device);
 
-    public void Announce(Envelope envelope)
+    /// <summary>Hands the envelope to its device's connection here; false when the device has none here.</summary>
+    public bool Announce(Envelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        if (_byDevice.TryGetValue(new DeviceKey(envelope.DestinationUserId, envelope.DestinationDeviceId), out var live))
+        if (!_byDevice.TryGetValue(new DeviceKey(envelope.DestinationUserId, envelope.DestinationDeviceId), out var live))
         {
-            live.Pump.Announce(envelope);
+            return false;
         }
+        live.Pump.Announce(envelope);
+        return true;
     }
 
     /// <summary>Every local pump reads its mailbox again: announcements may have been lost.</summary>

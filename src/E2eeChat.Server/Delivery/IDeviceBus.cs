@@ -8,8 +8,11 @@ namespace E2eeChat.Server.Delivery;
 /// </summary>
 public interface IDeviceBus
 {
-    /// <summary>Hands committed (or ephemeral) envelopes to the connections of their devices.</summary>
-    ValueTask AnnounceAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken);
+    /// <summary>
+    /// Hands committed (or ephemeral) envelopes to the connections of their devices. Answers the envelopes whose device
+    /// it did not see reached: no connection here, and none elsewhere that it heard of (empty when all were reached).
+    /// </summary>
+    ValueTask<IReadOnlyList<Envelope>> AnnounceAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken);
 
     /// <summary>Closes the device's live connection, wherever it is, telling it why.</summary>
     ValueTask RevokeAsync(DeviceKey device, string reason, CancellationToken cancellationToken);

@@ -5,14 +5,18 @@ namespace E2eeChat.Server.Delivery;
 /// <summary>The single-process bus: every device that is connected at all is connected here.</summary>
 internal sealed class LocalDeviceBus(DeviceConnections connections) : IDeviceBus
 {
-    public ValueTask AnnounceAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<Envelope>> AnnounceAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelopes);
+        List<Envelope>? unreached = null;
         for (var i = 0; i < envelopes.Count; i++)
         {
-            connections.Announce(envelopes[i]);
+            if (!connections.Announce(envelopes[i]))
+            {
+                (unreached ??= []).Add(envelopes[i]);
+            }
         }
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult<IReadOnlyList<Envelope>>(unreached ?? (IReadOnlyList<Envelope>)[]);
     }
 
     public async ValueTask RevokeAsync(DeviceKey device, string reason, CancellationToken cancellationToken) =>

@@ -36,28 +36,38 @@ internal sealed partial class RedisDeviceBus : IDeviceBus, IDisposable
         _redis.ConnectionRestored += OnConnectionRestored;
     }
 
-    public async ValueTask AnnounceAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<Envelope>> AnnounceAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelopes);
-        List<Task>? publishes = null;
+        List<Envelope>? elsewhere = null;
+        List<Task<long>>? publishes = null;
         for (var i = 0; i < envelopes.Count; i++)
         {
             var envelope = envelopes[i];
-            var device = new DeviceKey(envelope.DestinationUserId, envelope.DestinationDeviceId);
-            if (_connections.IsConnectedHere(device))
-            {
-                _connections.Announce(envelope);
-            }
-            else
+            if (!_connections.Announce(envelope))
             {
                 // Published together: the multiplexer pipelines them, one round trip for a whole room's fan-out.
-                (publishes ??= []).Add(PublishAsync(device, DeviceChannelMessage.Envelope(envelope)));
+                (elsewhere ??= []).Add(envelope);
+                (publishes ??= []).Add(PublishAsync(new DeviceKey(envelope.DestinationUserId, envelope.DestinationDeviceId),
+                    DeviceChannelMessage.Envelope(envelope)));
             }
         }
-        if (publishes is not null)
+        if (elsewhere is null)
         {
-            await Task.WhenAll(publishes).ConfigureAwait(false);
+            return [];
         }
+        // PUBLISH answers how many subscribers heard it, and every instance holding the device subscribes its channel.
+        // On a Redis Cluster it counts only the node it reached, so none there proves nothing: the caller asks again.
+        var heard = await Task.WhenAll(publishes!).ConfigureAwait(false);
+        List<Envelope>? unreached = null;
+        for (var i = 0; i < heard.Length; i++)
+        {
+            if (heard[i] == 0)
+            {
+                (unreached ??= []).Add(elsewhere[i]);
+            }
+        }
+        return unreached ?? (IReadOnlyList<Envelope>)[];
     }
 
     public async ValueTask RevokeAsync(DeviceKey device, string reason, CancellationToken cancellationToken)
@@ -166,17 +176,19 @@ internal sealed partial class RedisDeviceBus : IDeviceBus, IDisposable
         }
     }
 
-    private async Task PublishAsync(DeviceKey device, byte[] payload)
+    /// <summary>Publishes to the device's channel; answers how many subscribers heard it (none when Redis failed).</summary>
+    private async Task<long> PublishAsync(DeviceKey device, byte[] payload)
     {
         try
         {
-            await _subscriber.PublishAsync(Channel(device), payload).ConfigureAwait(false);
+            return await _subscriber.PublishAsync(Channel(device), payload).ConfigureAwait(false);
         }
         catch (Exception exception) when (RedisMultiplexer.IsFailure(exception))
         {
             // The envelope is committed; the device reads it when Redis returns or when it reconnects.
             _metrics.BackplanePublishFailed();
             LogRedisUnavailable(_logger, exception);
+            return 0;
         }
     }
 

@@ -7,14 +7,14 @@ namespace E2eeChat.Server.Hub;
 /// <summary>Turns committed sends and receipts into hub traffic for the devices that are online.</summary>
 internal sealed class HubMessageEvents(IDeviceBus bus, ReceiptFanout fanout, WakeUps wakeUps) : IMessageEvents
 {
-    public ValueTask EnvelopesAsync(IReadOnlyList<Envelope> envelopes, bool durable, bool urgent, CancellationToken cancellationToken)
+    public async ValueTask EnvelopesAsync(IReadOnlyList<Envelope> envelopes, bool durable, bool urgent, CancellationToken cancellationToken)
     {
-        if (durable && urgent)
+        var unreached = await bus.AnnounceAsync(envelopes, cancellationToken).ConfigureAwait(false);
+        if (durable && urgent && unreached.Count > 0)
         {
             // Queued, never awaited: the send's answer does not wait for any push service.
-            wakeUps.Offer(envelopes);
+            wakeUps.Offer(unreached);
         }
-        return bus.AnnounceAsync(envelopes, cancellationToken);
     }
 
     public ValueTask EnvelopesAgainAsync(IReadOnlyList<Envelope> envelopes, bool urgent, CancellationToken cancellationToken) =>

@@ -18,12 +18,11 @@ public sealed partial class WakeUps
 {
     private readonly Channel<WakeUp> _queue;
     private readonly ConcurrentDictionary<DeviceKey, byte> _queued = new();
-    private readonly DeviceConnections _connections;
     private readonly IPushRegistrationStore _registrations;
     private readonly ILogger<WakeUps> _logger;
     private int _outstanding;
 
-    public WakeUps(PushOptions options, DeviceConnections connections, IPushRegistrationStore registrations, ILogger<WakeUps> logger)
+    public WakeUps(PushOptions options, IPushRegistrationStore registrations, ILogger<WakeUps> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _queue = Channel.CreateBounded<WakeUp>(new BoundedChannelOptions(options.QueueCapacity)
@@ -31,7 +30,6 @@ public sealed partial class WakeUps
             FullMode = BoundedChannelFullMode.DropWrite,
             SingleReader = false,
         });
-        _connections = connections;
         _registrations = registrations;
         _logger = logger;
     }
@@ -41,14 +39,17 @@ public sealed partial class WakeUps
     /// <summary>Wake-ups queued, being sent, or waiting to be tried again.</summary>
     public int Outstanding => Volatile.Read(ref _outstanding);
 
-    /// <summary>Durable, urgent envelopes were committed: queue a wake-up for each device not connected here. Never waits.</summary>
+    /// <summary>
+    /// Durable, urgent envelopes were committed and announced, and these reached no connection the bus heard of: queue a
+    /// wake-up for each of their devices. Never waits.
+    /// </summary>
     public void Offer(IReadOnlyList<Envelope> envelopes)
     {
         ArgumentNullException.ThrowIfNull(envelopes);
         for (var i = 0; i < envelopes.Count; i++)
         {
             var device = new DeviceKey(envelopes[i].DestinationUserId, envelopes[i].DestinationDeviceId);
-            if (_connections.IsConnectedHere(device) || !_queued.TryAdd(device, 0))
+            if (!_queued.TryAdd(device, 0))
             {
                 continue;
             }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using E2eeChat.Server.Tests.Infrastructure;
 using E2eeChat.Testing.Processes;
 using E2eeChat.Testing.Redis;
@@ -37,7 +38,42 @@ public sealed class TwoInstancesWithPushOnRedis() : TwoInstancesWithPush(redisCl
 public sealed class TwoInstancesWithPushOnRedisCluster() : TwoInstancesWithPush(redisCluster: true);
 
 public sealed class PushClusterTests(TwoInstancesWithPushOnRedis fixture)
-    : PushClusterScenarios(fixture), IClassFixture<TwoInstancesWithPushOnRedis>;
+    : PushClusterScenarios(fixture), IClassFixture<TwoInstancesWithPushOnRedis>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// On one Redis server PUBLISH answers how many subscribers heard it: an envelope that reached a device connected to
+    /// another instance needs no PUBSUB NUMSUB to know the device is online. A device nobody heard still gets asked for.
+    /// </summary>
+    [Fact]
+    public async Task An_envelope_published_to_a_device_online_elsewhere_queues_no_wake_up_check()
+    {
+        var cluster = fixture.Cluster;
+        using var api0 = cluster.Api(0);
+        var alice = await api0.SignUpAsync();
+        var bob = await api0.SignUpAsync();
+        var carol = await api0.SignUpAsync();
+        await using var bobHub = await HubDevice.ConnectAsync(cluster.Instance(1).BaseAddress, bob);
+        await bobHub.WaitForQueueEmptyAsync();
+        var asked = await NumsubCallsAsync();
+
+        await api0.SendTextAsync(alice, bob, "to instance 1");
+        await bobHub.WaitForEnvelopesAsync(1);
+        // Queued after Bob's: Carol is offline, so instance 0 asks Redis whether she is connected anywhere.
+        await api0.SendTextAsync(alice, carol, "to nobody");
+
+        await Wait.UntilAsync(async () => await NumsubCallsAsync() > asked, Timeout, "the offline device's check");
+        Assert.Equal(asked + 1, await NumsubCallsAsync());
+    }
+
+    private async Task<long> NumsubCallsAsync()
+    {
+        var stats = await fixture.RedisNodes[0].CliAsync("INFO", "commandstats");
+        var match = Regex.Match(stats, @"cmdstat_pubsub(\|numsub)?:calls=(\d+)");
+        return match.Success ? long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture) : 0;
+    }
+}
 
 /// <summary>The same on a Redis Cluster, where PUBSUB NUMSUB counts one node's subscribers: the node owning the channel's slot.</summary>
 public sealed class PushRedisClusterTests(TwoInstancesWithPushOnRedisCluster fixture)
