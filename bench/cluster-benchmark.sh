@@ -4,7 +4,9 @@
 # machine) of each size given, one after the other. Each result also records the CPU of the instances,
 # PostgreSQL, Redis, nginx and the load tool; summary.md compares the sizes.
 #   bench/cluster-benchmark.sh [N ...]        (default: 1 3)
-# Environment: REPEAT (3), DURATION (20s), WARMUP (30s), SATURATION_PAIRS ("8 32 96"), HALF_RATE_PAIRS (32).
+# Each cluster first runs the workload until its instances stop JIT-compiling (settle_cluster in lib/load-common.sh).
+# Environment: REPEAT (3), DURATION (20s), WARMUP (30s), SATURATION_PAIRS ("8 32 96"), HALF_RATE_PAIRS (32),
+# SETTLE_ROUND (20s), SETTLE_METHODS (200), SETTLE_MAX (300).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/load-common.sh"
 sizes=("$@")
@@ -27,17 +29,18 @@ saturations=()
 for size in "${sizes[@]}"; do
   out="$results/instances-$size"
   start_cluster "$size"
+  settle_cluster "$cluster_url" "${saturation_pairs##* }"
   messages_workload "$cluster_url"
   summarize >/dev/null
   half=messages-half-rate
-  comparison+=("| $size | $saturation (${best#messages-closed-} pairs) | $(cpu_split "$best") | $rate × $half_rate_pairs × 2 | $(median "$half" latency.p50Ms) | $(median "$half" latency.p99Ms) | $(cpu_split "$half") |")
+  comparison+=("| $size | $settled | $saturation (${best#messages-closed-} pairs) | $(cpu_split "$best") | $rate × $half_rate_pairs × 2 | $(median "$half" latency.p50Ms) | $(median "$half" latency.p99Ms) | $(cpu_split "$half") |")
   saturations+=("$saturation")
   stop_cluster
 done
 
 {
-  echo "| Instances | Saturation, delivered envelopes/s (best closed loop) | Cores at saturation | Half rate offered (msgs/s × senders × devices) | p50 ms | p99 ms | Cores at half rate |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| Instances | Settled after | Saturation, delivered envelopes/s (best closed loop) | Cores at saturation | Half rate offered (msgs/s × senders × devices) | p50 ms | p99 ms | Cores at half rate |"
+  echo "|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${comparison[@]}"
   echo
   if [ "${#sizes[@]}" -gt 1 ]; then

@@ -186,7 +186,48 @@ start_cluster() {
   cpu_of+=(--cpu-of "postgres=$(head -n 1 "$E2EECHAT_CLUSTER_DIR/pg/data/postmaster.pid")")
   cpu_of+=(--cpu-of "redis=$(cat "$E2EECHAT_CLUSTER_DIR/redis/redis.pid")")
   cpu_of+=(--cpu-of "nginx=$(cat "$E2EECHAT_CLUSTER_DIR/nginx/nginx.pid")")
+  metrics_urls=($(awk '$1 == "metrics" { print $3 }' "$E2EECHAT_CLUSTER_DIR.endpoints"))
   echo "cluster of $1 behind nginx at $cluster_url" >&2
+}
+
+# compiled_methods: each instance's count of JIT-compiled methods so far (its /metrics), one per line.
+compiled_methods() {
+  local url
+  for url in "${metrics_urls[@]}"; do
+    curl -fsS "$url" | awk '/^dotnet_jit_compiled_methods_total/ { print $2 }'
+  done
+}
+
+# settle_cluster URL PAIRS: the saturation workload in rounds of SETTLE_ROUND (20s) until no instance JIT-compiled
+# more than SETTLE_METHODS (200) methods during the last round, for at most SETTLE_MAX seconds (300). Every instance
+# compiles what one instance compiles, on the same cores: under this workload on the 2-core development machine one
+# instance compiled 26,000 methods in its first 40-60 s and then about 2 a second, three instances each the same in
+# 80-100 s, and three instances measured from 40 s on delivered 0.7 of their steady rate. Once per cluster: the
+# runs after it find the instances compiled, and the tool's own warm-up covers the tool's.
+settle_cluster() {
+  local url=$1 pairs=$2 deadline=$((SECONDS + ${SETTLE_MAX:-300})) started=$SECONDS round=0 before after busiest
+  while :; do
+    round=$((round + 1))
+    mapfile -t before < <(compiled_methods)
+    dotnet "$tool_dll" pairs --url "$url" --pairs "$pairs" --devices 2 --size 1024 --closed-loop delivery \
+      --duration "${SETTLE_ROUND:-20s}" --warmup 0s --out "$out/settle/round-$round" --progress none >/dev/null || true
+    mapfile -t after < <(compiled_methods)
+    busiest=0
+    for i in "${!after[@]}"; do
+      busiest=$(awk -v a="${after[$i]}" -v b="${before[$i]:-0}" -v m="$busiest" 'BEGIN { d = a - b; print (d > m) ? d : m }')
+    done
+    echo "settling: round $round, at most $busiest methods compiled by one instance" >&2
+    if awk -v b="$busiest" -v limit="${SETTLE_METHODS:-200}" 'BEGIN { exit !(b <= limit) }'; then
+      echo "settled after $((SECONDS - started)) s of load" >&2
+      settled="$((SECONDS - started)) s"
+      return
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      echo "not settled after $((SECONDS - started)) s; measuring anyway" >&2
+      settled="not after $((SECONDS - started)) s"
+      return
+    fi
+  done
 }
 
 stop_cluster() {
