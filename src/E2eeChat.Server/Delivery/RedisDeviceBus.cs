@@ -39,32 +39,29 @@ internal sealed partial class RedisDeviceBus : IDeviceBus, IDisposable
     public async ValueTask<IReadOnlyList<Envelope>> AnnounceAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelopes);
-        List<Envelope>? elsewhere = null;
-        List<Task<long>>? publishes = null;
+        List<(Envelope Envelope, Task<long> Heard)>? published = null;
         for (var i = 0; i < envelopes.Count; i++)
         {
             var envelope = envelopes[i];
             if (!_connections.Announce(envelope))
             {
                 // Published together: the multiplexer pipelines them, one round trip for a whole room's fan-out.
-                (elsewhere ??= []).Add(envelope);
-                (publishes ??= []).Add(PublishAsync(new DeviceKey(envelope.DestinationUserId, envelope.DestinationDeviceId),
-                    DeviceChannelMessage.Envelope(envelope)));
+                var device = new DeviceKey(envelope.DestinationUserId, envelope.DestinationDeviceId);
+                (published ??= []).Add((envelope, PublishAsync(device, DeviceChannelMessage.Envelope(envelope))));
             }
         }
-        if (elsewhere is null)
+        if (published is null)
         {
             return [];
         }
         // PUBLISH answers how many subscribers heard it, and every instance holding the device subscribes its channel.
         // On a Redis Cluster it counts only the node it reached, so none there proves nothing: the caller asks again.
-        var heard = await Task.WhenAll(publishes!).ConfigureAwait(false);
         List<Envelope>? unreached = null;
-        for (var i = 0; i < heard.Length; i++)
+        foreach (var (envelope, heard) in published)
         {
-            if (heard[i] == 0)
+            if (await heard.ConfigureAwait(false) == 0)
             {
-                (unreached ??= []).Add(elsewhere[i]);
+                (unreached ??= []).Add(envelope);
             }
         }
         return unreached ?? (IReadOnlyList<Envelope>)[];
