@@ -186,7 +186,7 @@ start_cluster() {
   cpu_of+=(--cpu-of "postgres=$(head -n 1 "$E2EECHAT_CLUSTER_DIR/pg/data/postmaster.pid")")
   cpu_of+=(--cpu-of "redis=$(cat "$E2EECHAT_CLUSTER_DIR/redis/redis.pid")")
   cpu_of+=(--cpu-of "nginx=$(cat "$E2EECHAT_CLUSTER_DIR/nginx/nginx.pid")")
-  metrics_urls=($(awk '$1 == "metrics" { print $3 }' "$E2EECHAT_CLUSTER_DIR.endpoints"))
+  mapfile -t metrics_urls < <(awk '$1 == "metrics" { print $3 }' "$E2EECHAT_CLUSTER_DIR.endpoints")
   echo "cluster of $1 behind nginx at $cluster_url" >&2
 }
 
@@ -205,7 +205,7 @@ compiled_methods() {
 # 80-100 s, and three instances measured from 40 s on delivered 0.7 of their steady rate. Once per cluster: the
 # runs after it find the instances compiled, and the tool's own warm-up covers the tool's.
 settle_cluster() {
-  local url=$1 pairs=$2 deadline=$((SECONDS + ${SETTLE_MAX:-300})) started=$SECONDS round=0 before after busiest
+  local url=$1 pairs=$2 deadline=$((SECONDS + ${SETTLE_MAX:-300})) started=$SECONDS round=0 before after busiest i
   while :; do
     round=$((round + 1))
     mapfile -t before < <(compiled_methods)

@@ -98,6 +98,21 @@ public sealed class DeviceConnections(
         return true;
     }
 
+    /// <summary>Hands each envelope to its device's connection here; answers those whose device has none here, or null.</summary>
+    public List<Envelope>? Announce(IReadOnlyList<Envelope> envelopes)
+    {
+        ArgumentNullException.ThrowIfNull(envelopes);
+        List<Envelope>? notHere = null;
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            if (!Announce(envelopes[i]))
+            {
+                (notHere ??= []).Add(envelopes[i]);
+            }
+        }
+        return notHere;
+    }
+
     /// <summary>Every local pump reads its mailbox again: announcements may have been lost.</summary>
     public void RecheckAll()
     {

@@ -5,19 +5,8 @@ namespace E2eeChat.Server.Delivery;
 /// <summary>The single-process bus: every device that is connected at all is connected here.</summary>
 internal sealed class LocalDeviceBus(DeviceConnections connections) : IDeviceBus
 {
-    public ValueTask<IReadOnlyList<Envelope>> AnnounceAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(envelopes);
-        List<Envelope>? unreached = null;
-        for (var i = 0; i < envelopes.Count; i++)
-        {
-            if (!connections.Announce(envelopes[i]))
-            {
-                (unreached ??= []).Add(envelopes[i]);
-            }
-        }
-        return ValueTask.FromResult<IReadOnlyList<Envelope>>(unreached ?? (IReadOnlyList<Envelope>)[]);
-    }
+    public ValueTask<IReadOnlyList<Envelope>> AnnounceAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<Envelope>>(connections.Announce(envelopes) ?? (IReadOnlyList<Envelope>)[]);
 
     public async ValueTask RevokeAsync(DeviceKey device, string reason, CancellationToken cancellationToken) =>
         await connections.RevokeAsync(device, reason).ConfigureAwait(false);

@@ -38,21 +38,17 @@ internal sealed partial class RedisDeviceBus : IDeviceBus, IDisposable
 
     public async ValueTask<IReadOnlyList<Envelope>> AnnounceAsync(IReadOnlyList<Envelope> envelopes, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(envelopes);
-        List<(Envelope Envelope, Task<long> Heard)>? published = null;
-        for (var i = 0; i < envelopes.Count; i++)
-        {
-            var envelope = envelopes[i];
-            if (!_connections.Announce(envelope))
-            {
-                // Published together: the multiplexer pipelines them, one round trip for a whole room's fan-out.
-                var device = new DeviceKey(envelope.DestinationUserId, envelope.DestinationDeviceId);
-                (published ??= []).Add((envelope, PublishAsync(device, DeviceChannelMessage.Envelope(envelope))));
-            }
-        }
-        if (published is null)
+        if (_connections.Announce(envelopes) is not { } elsewhere)
         {
             return [];
+        }
+        // Published together: the multiplexer pipelines them, one round trip for a whole room's fan-out.
+        var published = new (Envelope Envelope, Task<long> Heard)[elsewhere.Count];
+        for (var i = 0; i < elsewhere.Count; i++)
+        {
+            var envelope = elsewhere[i];
+            var device = new DeviceKey(envelope.DestinationUserId, envelope.DestinationDeviceId);
+            published[i] = (envelope, PublishAsync(device, DeviceChannelMessage.Envelope(envelope)));
         }
         // PUBLISH answers how many subscribers heard it, and every instance holding the device subscribes its channel.
         // On a Redis Cluster it counts only the node it reached, so none there proves nothing: the caller asks again.

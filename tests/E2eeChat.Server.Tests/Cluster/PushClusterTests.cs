@@ -40,8 +40,6 @@ public sealed class TwoInstancesWithPushOnRedisCluster() : TwoInstancesWithPush(
 public sealed class PushClusterTests(TwoInstancesWithPushOnRedis fixture)
     : PushClusterScenarios(fixture), IClassFixture<TwoInstancesWithPushOnRedis>
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
     /// <summary>
     /// On one Redis server PUBLISH answers how many subscribers heard it: an envelope that reached a device connected to
     /// another instance needs no PUBSUB NUMSUB to know the device is online. A device nobody heard still gets asked for.
@@ -60,7 +58,8 @@ public sealed class PushClusterTests(TwoInstancesWithPushOnRedis fixture)
 
         await api0.SendTextAsync(alice, bob, "to instance 1");
         await bobHub.WaitForEnvelopesAsync(1);
-        // Queued after Bob's: Carol is offline, so instance 0 asks Redis whether she is connected anywhere.
+        // Sent after Bob's: Carol is offline, so instance 0 asks Redis whether she is connected anywhere. Had Bob's
+        // envelope queued a check too, it would have been asked first.
         await api0.SendTextAsync(alice, carol, "to nobody");
 
         await Wait.UntilAsync(async () => await NumsubCallsAsync() > asked, Timeout, "the offline device's check");
@@ -82,7 +81,7 @@ public sealed class PushRedisClusterTests(TwoInstancesWithPushOnRedisCluster fix
 /// <summary>"No live connection on any instance", as the instance that commits a send sees it.</summary>
 public abstract class PushClusterScenarios(TwoInstancesWithPush fixture)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task A_send_committed_on_one_instance_does_not_wake_a_device_connected_to_another_but_does_once_it_left()
