@@ -21,6 +21,7 @@ internal static class ClusterSetup
     {
         var redis = configuration.BindOptions<RedisConnectionOptions>(RedisConnectionOptions.SectionName);
         services.AddSingleton<LocalRateLimiter>();
+        services.AddSingleton<HubDeviceLimits>();
         if (!redis.IsConfigured)
         {
             services.AddSingleton<IRequestRateLimiter>(sp =>

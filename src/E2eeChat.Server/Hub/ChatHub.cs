@@ -28,6 +28,7 @@ public sealed class ChatHub(
     IDeviceStore devices,
     UserEvents events,
     IRequestRateLimiter limiter,
+    HubDeviceLimits deviceLimits,
     TimeProvider clock,
     WakeUps wakeUps) : Microsoft.AspNetCore.SignalR.Hub
 {
@@ -97,7 +98,7 @@ public sealed class ChatHub(
     public async Task Ack(Guid[] envelopeIds)
     {
         var me = Me;
-        await limiter.AcquireForDeviceAsync(RateLimitBucket.AcksPerDevice, me, Context.ConnectionAborted);
+        await deviceLimits.AcquireAsync(RateLimitBucket.AcksPerDevice, me, Context.ConnectionAborted);
         await messages.AckAsync(me.UserId, me.DeviceId, envelopeIds, Context.ConnectionAborted);
         connections.Acknowledged(Context.ConnectionId, envelopeIds);
     }
@@ -105,7 +106,7 @@ public sealed class ChatHub(
     public async Task MarkRead(Guid[] messageIds)
     {
         var me = Me;
-        await limiter.AcquireForDeviceAsync(RateLimitBucket.ReadMarksPerDevice, me, Context.ConnectionAborted);
+        await deviceLimits.AcquireAsync(RateLimitBucket.ReadMarksPerDevice, me, Context.ConnectionAborted);
         await messages.MarkReadAsync(me.UserId, me.DeviceId, messageIds, Context.ConnectionAborted);
     }
 
@@ -116,7 +117,7 @@ public sealed class ChatHub(
     public async Task Typing(string conversationId, bool isTyping)
     {
         var me = Me;
-        await limiter.AcquireForDeviceAsync(RateLimitBucket.TypingPerDevice, me, Context.ConnectionAborted);
+        await deviceLimits.AcquireAsync(RateLimitBucket.TypingPerDevice, me, Context.ConnectionAborted);
         var audience = await audiences.TypingAsync(me.UserId, conversationId, Context.ConnectionAborted);
         await events.SendAsync(audience.Users, HubEvents.Typing, new TypingEvent(audience.ConversationId, me.UserId, me.DeviceId, isTyping));
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using E2eeChat.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Xunit;
 using Xunit.Abstractions;
@@ -16,6 +17,8 @@ public abstract class ThreeInstances(bool redisCluster) : IAsyncLifetime
     {
         ["RateLimits__TokenPerUsername__PermitLimit"] = "3",
         ["RateLimits__TokenPerUsername__Window"] = "00:10:00",
+        ["RateLimits__AcksPerDevice__PermitLimit"] = "3",
+        ["RateLimits__AcksPerDevice__Window"] = "00:10:00",
     }, redisCluster: redisCluster);
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
@@ -159,6 +162,31 @@ public abstract class ClusterScenarios(LocalCluster cluster, ITestOutputHelper o
         }
 
         Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests], statuses);
+    }
+
+    [Fact]
+    public async Task Hub_acks_are_limited_where_the_connection_is_and_REST_acks_across_instances()
+    {
+        using var api0 = Cluster.Api(0);
+        var bob = await api0.SignUpAsync();
+        await using var bobHub = await ConnectAsync(1, bob);
+        // Ids nobody has: acking them changes nothing, but each call takes its permit.
+        var none = new[] { Guid.NewGuid() };
+
+        for (var i = 0; i < 3; i++)
+        {
+            await bobHub.Connection.InvokeAsync("Ack", none);
+        }
+        var hubAck = await Assert.ThrowsAsync<HubException>(() => bobHub.Connection.InvokeAsync("Ack", none));
+        var restAcks = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var api = Cluster.Api(i % 3);
+            restAcks.Add((await api.PostAsync("/api/v1/messages/ack", new { ids = none }, bob.AccessToken)).Status);
+        }
+
+        Assert.StartsWith("rate_limited:", HubDevice.ServerMessage(hubAck), StringComparison.Ordinal);
+        Assert.Equal([HttpStatusCode.NoContent, HttpStatusCode.NoContent, HttpStatusCode.NoContent, HttpStatusCode.TooManyRequests], restAcks);
     }
 
     [Fact]
