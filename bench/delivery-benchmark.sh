@@ -83,7 +83,15 @@ relay() { # protocol round
     --protocol "$1" >"$out/relay-$1-$2.json"
 }
 
+# Each run starts on a vacuumed database, as pgbench's runs do by default. The mailbox tables are queues (every
+# envelope inserted, then deleted on its ack, its status row updated), so each run leaves 100,000s of dead rows;
+# without this a run would pay for the run before it, and for whichever autovacuum pass it happened to overlap.
+vacuum() { # database
+  as_postgres "$pg_bin/vacuumdb" -h 127.0.0.1 -p "$pg_port" -U postgres -q --analyze "$1"
+}
+
 seed() { # round
+  vacuum seed
   echo "== seed-style server, run $1 of $repeat (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
   node "$seed_dir/driver.js" --url "$seed_url" --pairs "$seed_pairs" --size 1024 --duration "$duration" --warmup "$warmup" \
     --cpu-of "server=$seed_pid" "${cpu_of[@]}" >"$out/seed-$1.json" || echo "(exit $?)" >&2
@@ -92,6 +100,7 @@ seed() { # round
 for run_index in $(seq 1 "$repeat"); do
   for protocol in json messagepack; do
     for pairs in $saturation_pairs; do
+      vacuum e2eechat
       load "postgres-$protocol-$pairs" pairs --url "$cluster_url" --pairs "$pairs" --devices 2 --size 1024 \
         --closed-loop delivery --duration "$duration" --warmup "$warmup" --protocol "$protocol"
     done
