@@ -83,9 +83,9 @@ relay() { # protocol round
     --protocol "$1" >"$out/relay-$1-$2.json"
 }
 
-# Each run starts on a vacuumed database, as pgbench's runs do by default. The mailbox tables are queues (every
-# envelope inserted, then deleted on its ack, its status row updated), so each run leaves 100,000s of dead rows;
-# without this a run would pay for the run before it, and for whichever autovacuum pass it happened to overlap.
+# Each round starts on a vacuumed database, as pgbench's runs do by default. The mailbox tables are queues (every
+# envelope inserted, then deleted on its ack, its status row updated), so each round leaves 100,000s of dead rows,
+# which the next round would otherwise pay for.
 vacuum() { # database
   as_postgres "$pg_bin/vacuumdb" -h 127.0.0.1 -p "$pg_port" -U postgres -q --analyze "$1"
 }
