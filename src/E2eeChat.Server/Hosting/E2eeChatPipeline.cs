@@ -1,3 +1,4 @@
+using E2eeChat.Domain.Messages;
 using E2eeChat.Server.Attachments;
 using E2eeChat.Server.Certificates;
 using E2eeChat.Server.Cluster;
@@ -31,6 +32,7 @@ public static class E2eeChatPipeline
         app.UseAuthorization();
         app.UseHubConnectRateLimit();
         app.MapControllers();
+        var slowConsumerTimeout = app.Services.GetRequiredService<MessagingOptions>().SlowConsumerTimeout;
         app.MapHub<ChatHub>(ChatHub.Path, options =>
         {
             // A connection ends when its access token expires; clients reconnect with a refreshed one.
@@ -39,6 +41,7 @@ public static class E2eeChatPipeline
             // unsent (a client that stops reading), and reading pauses once this much came in unprocessed.
             options.TransportMaxBufferSize = ChatHub.TransportBufferBytes;
             options.ApplicationMaxBufferSize = ChatHub.TransportBufferBytes;
+            options.TransportSendTimeout = slowConsumerTimeout + ChatHub.TransportSendGrace;
         });
         app.MapHealthEndpoints();
         if (app.Services.GetRequiredService<ApiDocsOptions>().IsEnabled(app.Environment, app.Services.GetRequiredService<StorageOptions>()))

@@ -37,6 +37,14 @@ public sealed class ChatHub(
     /// <summary>SignalR's pipe in each direction pauses its writer at this many bytes (its default, set to be documented).</summary>
     public const int TransportBufferBytes = 64 * 1024;
 
+    /// <summary>
+    /// How much longer than <c>Messages:SlowConsumerTimeout</c> SignalR's own transport send may stay blocked before the
+    /// framework closes the connection. Its default (10 s) would close a client that stopped reading before the pump's
+    /// timeout did, without the <c>slow_consumer</c> log and count; now the pump's acts first, and this is the backstop
+    /// for a send that blocked while no push was waiting.
+    /// </summary>
+    public static readonly TimeSpan TransportSendGrace = TimeSpan.FromSeconds(5);
+
     private Caller Me => Context.User!.Caller();
 
     public override async Task OnConnectedAsync()
