@@ -78,3 +78,4 @@ internal sealed class NonReadingConnection : IDisposable
         _stop.Dispose();
     }
 }
+

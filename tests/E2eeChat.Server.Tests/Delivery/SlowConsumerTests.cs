@@ -29,10 +29,6 @@ public sealed class SlowConsumerServerFactory : LogCapturingServerFactory
 /// </summary>
 public sealed class SlowConsumerTests(SlowConsumerServerFactory factory) : IClassFixture<SlowConsumerServerFactory>
 {
-    // 48 × 128 KiB: 8 MiB of JSON on the wire, far beyond the budget, SignalR's and Kestrel's buffers and the sockets'.
-    private const int Envelopes = 48;
-    private const int ContentBytes = 128 * 1024;
-
     private readonly ApiClient _api = factory.Api();
 
     [Fact]
@@ -46,12 +42,8 @@ public sealed class SlowConsumerTests(SlowConsumerServerFactory factory) : IClas
         await using var carolHub = await HubDevice.ConnectAsync(factory.BaseAddress, carol);
         await carolHub.WaitForQueueEmptyAsync();
 
-        using var stalled = await NonReadingConnection.OpenAsync(factory.BaseAddress, bob.AccessToken);
-        await Wait.UntilAsync(() => connections.IsConnectedHere(bobDevice), TimeSpan.FromSeconds(15), "bob's connection");
-        for (var i = 0; i < Envelopes; i++)
-        {
-            Assert.Equal(HttpStatusCode.OK, (await _api.SendTextAsync(alice, bob, Text(i))).Status);
-        }
+        using var stalled = await StalledDevice.OpenAsync(factory.BaseAddress, connections, bob);
+        await StalledDevice.SendBacklogAsync(_api, alice, bob);
 
         // Every envelope is committed and announced: what bob's pump holds stays within its budget.
         Assert.InRange(connections.HeldBytesOf(bobDevice) ?? -1, 0, SlowConsumerServerFactory.Budget);
@@ -77,9 +69,7 @@ public sealed class SlowConsumerTests(SlowConsumerServerFactory factory) : IClas
         // Nothing was lost: a connection that reads gets every envelope, once, in order.
         await using var bobHub = await HubDevice.ConnectAsync(factory.BaseAddress, bob);
         await bobHub.WaitForQueueEmptyAsync();
-        Assert.Equal(Enumerable.Range(0, Envelopes).Select(Text), bobHub.Texts());
-        Assert.Equal(Envelopes, bobHub.Envelopes.Select(e => e.Id).Distinct().Count());
+        Assert.Equal(Enumerable.Range(0, StalledDevice.Envelopes).Select(StalledDevice.Text), bobHub.Texts());
+        Assert.Equal(StalledDevice.Envelopes, bobHub.Envelopes.Select(e => e.Id).Distinct().Count());
     }
-
-    private static string Text(int i) => $"m{i:D3}:".PadRight(ContentBytes, 'x');
 }

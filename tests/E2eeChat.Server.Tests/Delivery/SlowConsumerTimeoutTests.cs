@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using E2eeChat.Server.Delivery;
 using E2eeChat.Server.Tests.Infrastructure;
 using E2eeChat.Testing.Processes;
@@ -31,9 +30,6 @@ public sealed class RealClockSlowConsumerServerFactory : LogCapturingServerFacto
 public sealed class SlowConsumerTimeoutTests(RealClockSlowConsumerServerFactory factory)
     : IClassFixture<RealClockSlowConsumerServerFactory>
 {
-    private const int Envelopes = 48;
-    private const int ContentBytes = 128 * 1024;
-
     private readonly ApiClient _api = factory.Api();
 
     [Fact]
@@ -43,14 +39,10 @@ public sealed class SlowConsumerTimeoutTests(RealClockSlowConsumerServerFactory 
         var bob = await _api.SignUpAsync();
         var connections = factory.Services.GetRequiredService<DeviceConnections>();
         var bobDevice = new DeviceKey(bob.UserId, bob.DeviceId);
-        using var stalled = await NonReadingConnection.OpenAsync(factory.BaseAddress, bob.AccessToken);
-        await Wait.UntilAsync(() => connections.IsConnectedHere(bobDevice), TimeSpan.FromSeconds(15), "bob's connection");
+        using var stalled = await StalledDevice.OpenAsync(factory.BaseAddress, connections, bob);
 
         var started = Stopwatch.StartNew();
-        for (var i = 0; i < Envelopes; i++)
-        {
-            Assert.Equal(HttpStatusCode.OK, (await _api.SendTextAsync(alice, bob, $"m{i:D3}:".PadRight(ContentBytes, 'x'))).Status);
-        }
+        await StalledDevice.SendBacklogAsync(_api, alice, bob);
         await Wait.UntilAsync(() => !connections.IsConnectedHere(bobDevice), TimeSpan.FromSeconds(60), "bob's connection closed");
 
         // Closed by the pump's timeout (logged as a slow consumer), which cannot fire before it has run out once.
