@@ -1,6 +1,7 @@
 // Starts the built E2eeChat server as its own process, as an operator would run it: the embedded
 // default (SQLite in ./data of a fresh temp directory) on a free loopback port.
 import { spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -59,15 +60,26 @@ export const testSettings = Object.freeze({
   ...Object.fromEntries(rateLimitBuckets.map((bucket) => [`RateLimits__${bucket}__PermitLimit`, '100000'])),
 });
 
-/** A loopback TCP port nothing listens on right now. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
+/**
+ * A loopback TCP port nothing listens on right now, below Linux's ephemeral range (32768–60999), as the .NET
+ * fixtures' FreePort does: a port the kernel hands out for "any port" comes from that range, where an outgoing
+ * connection may take it before the server binds it.
+ */
+export async function freePort() {
+  for (let attempt = 0; attempt < 1000; attempt += 1) {
+    const port = 20000 + randomInt(12768);
+    if (await canListenOn(port)) {
+      return port;
+    }
+  }
+  throw new Error('no free loopback port from 20000 to 32767 in 1000 tries');
+}
+
+function canListenOn(port) {
+  return new Promise((resolve) => {
     const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
 }
 
