@@ -21,9 +21,17 @@ internal static class StalledDevice
     public static async Task<NonReadingConnection> OpenAsync(Uri baseAddress, DeviceConnections connections, TestDevice device)
     {
         var stalled = await NonReadingConnection.OpenAsync(baseAddress, device.AccessToken);
-        await Wait.UntilAsync(() => connections.IsConnectedHere(new DeviceKey(device.UserId, device.DeviceId)),
-            TimeSpan.FromSeconds(15), "the non-reading connection");
-        return stalled;
+        try
+        {
+            await Wait.UntilAsync(() => connections.IsConnectedHere(new DeviceKey(device.UserId, device.DeviceId)),
+                TimeSpan.FromSeconds(15), "the non-reading connection");
+            return stalled;
+        }
+        catch
+        {
+            stalled.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Sends the device the backlog; every send is committed (200) and announced.</summary>

@@ -74,11 +74,12 @@ public static class FreePort
         {
             var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range")
                 .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            return int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out var start) && start > First + 1000
+            return range.Length > 0 && int.TryParse(range[0], NumberStyles.None, CultureInfo.InvariantCulture, out var start)
+                && start > First + 1000
                 ? start
                 : LinuxEphemeralStart;
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             return LinuxEphemeralStart;
         }
